@@ -1,0 +1,62 @@
+"""What an assignment's routines get: the run's settings and its event relay."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rnnsuite.types import Assignment
+
+
+@dataclass
+class RunContext:
+    """Settings of one assignment's run, plus helpers the routines share.
+
+    ``quick`` asks for a small slice of data and few epochs (seconds, for a
+    smoke check); ``epochs`` overrides the assignment's default; ``full``
+    asks for the full-size canonical data set; ``data_paths`` maps dataset
+    names to files the user named with ``--data NAME=PATH``.
+    """
+
+    assignment: Assignment
+    out_dir: Path
+    seed: int = 0
+    quick: bool = False
+    epochs_override: int | None = None
+    full: bool = False
+    data_paths: dict[str, Path] = field(default_factory=dict)
+    registry: Any = None  # rnnsuite.manager.Registry
+    hook: Any = None  # pluggy hook relay, or None in unit tests
+    info: dict[str, Any] = field(default_factory=dict)  # facts to put in result.json
+
+    @property
+    def epochs(self) -> int:
+        if self.epochs_override is not None:
+            return self.epochs_override
+        return self.assignment.quick_epochs if self.quick else self.assignment.epochs
+
+    def rng(self, salt: int = 0) -> np.random.Generator:
+        """A generator seeded from the run's seed (and a salt, for independent streams)."""
+        return np.random.default_rng([self.seed, salt])
+
+    def load(self, name: str) -> Any:
+        """Load a data set by name, from the user's path, the cache or its default source."""
+        dataset = self.registry.dataset(name)
+        return dataset.load(path=self.data_paths.get(name), full=self.full)
+
+    def path(self, name: str) -> Path:
+        """A path for an artifact in this assignment's folder."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        return self.out_dir / name
+
+    # -- events (reporters listen) ------------------------------------------
+    def epoch_ended(self, epoch: int, epochs: int, logs: dict[str, float]) -> None:
+        if self.hook is not None:
+            clean = {k: float(v) for k, v in logs.items()}
+            self.hook.rnnsuite_epoch_ended(assignment=self.assignment.id, epoch=epoch, epochs=epochs, logs=clean)
+
+    def batch_ended(self, batch: int, batches: int) -> None:
+        if self.hook is not None:
+            self.hook.rnnsuite_batch_ended(assignment=self.assignment.id, batch=batch, batches=batches)
