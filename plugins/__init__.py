@@ -1,0 +1,1 @@
+"""Built-in variant plugins: one package per lab variant."""

@@ -1,0 +1,1 @@
+"""The from-scratch numpy FRNN engine: forward pass, BPTT, optimisers, gradient check."""
