@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
@@ -34,6 +38,15 @@ class LazyGroup(click.Group):
         target, _ = COMMANDS[name]
         module, _, attr = target.partition(":")
         return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx):
+        from rnnsuite.errors import UserError
+
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"Error: {one_line(exc)}", err=True)
+            ctx.exit(exc.exit_code)
 
     def format_commands(self, ctx, formatter):
         # Help text without importing every command module.
@@ -81,7 +94,7 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except UserError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {one_line(exc)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

@@ -1,0 +1,60 @@
+"""``rnnsuite run``: train and evaluate a variant's assignments."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from rnnsuite.cli.common import manager, parse_data_paths
+from rnnsuite.errors import UserError
+
+
+@click.command("run")
+@click.option("--variant", "-v", "variant", type=int, required=True, help="Lab variant number (1-6, or a plugin's).")
+@click.option("--task", "-t", "tasks", type=int, multiple=True, help="Assignment number (1-3); repeatable. Default: all.")
+@click.option("--quick", is_flag=True, help="A small slice and few epochs: seconds per assignment, for a smoke check.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed; the same seed gives the same metrics.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the number of training epochs.")
+@click.option("--full", is_flag=True, help="Use the full-size canonical data sets (downloaded on request).")
+@click.option("--data", "data", multiple=True, metavar="NAME=PATH", help="Use your own file for a data set; repeatable.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run folder. Default: runs/<time>-v<N>.",
+)
+def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
+    """Train and evaluate a variant's assignments on real data.
+
+    Each assignment shows its progress, then a table of its metrics against
+    the bars it must reach. Results (result.json per assignment,
+    summary.json) and artifacts (plots, samples, saved models) go into the
+    run folder.
+
+    Exit status: 0 when every assignment ran (whether or not it reached its
+    bars), 1 when one raised an error, 2 for bad arguments.
+    """
+    from rnnsuite import runner
+
+    mgr = manager()
+    reg = mgr.registry
+    if variant not in reg.variants:
+        valid = ", ".join(str(n) for n in sorted(reg.variants)) or "none loaded"
+        raise UserError(f"unknown variant {variant}; valid variants: {valid}")
+    v = reg.variant(variant)
+    numbers = [a.number for a in v.assignments]
+    for t in tasks:
+        if t not in numbers:
+            raise UserError(f"variant {variant} has no task {t}; valid tasks: {', '.join(map(str, numbers))}")
+    chosen = [a for a in v.assignments if not tasks or a.number in tasks]
+    data_paths = parse_data_paths(data, set(reg.datasets))
+    out_dir = out if out is not None else runner.default_out_dir(v)
+    results = runner.run(
+        mgr, v, chosen, out_dir=out_dir, seed=seed, quick=quick, epochs=epochs, full=full, data_paths=data_paths
+    )
+    if any(r.status == "error" for r in results):
+        for r in results:
+            if r.status == "error":
+                click.echo(f"Error in {r.assignment}: {r.error}", err=True)
+        sys.exit(1)

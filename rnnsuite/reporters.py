@@ -1,0 +1,184 @@
+"""Built-in reporters, plugins of the run hooks: a rich console and a JSON writer.
+
+The console reporter draws a progress bar per assignment (epochs) with a
+batch bar under it, and a table of metric, value, bar and verdict at the end.
+The JSON writer puts ``result.json`` in each assignment's folder as soon as
+it finishes and ``summary.json`` in the run folder.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rnnsuite import hookimpl
+from rnnsuite.types import RunResult
+
+QUIET = "RNNSUITE_QUIET"  # set to 1 to silence the console reporter (the grader does)
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
+    return str(value)
+
+
+def results_table(results: list[RunResult], title: str = "Results") -> Table:
+    """Metric, value, bar and verdict for every assignment."""
+    table = Table(title=title, show_lines=False)
+    for col in ("assignment", "metric", "value", "bar", "verdict"):
+        table.add_column(col, justify="right" if col == "value" else "left")
+    for r in results:
+        if r.status == "error":
+            table.add_row(r.assignment, "-", "-", "-", f"[red]error[/]: {r.error}")
+            continue
+        checked = {b.metric: b for b in r.bars}
+        for i, (name, value) in enumerate(r.metrics.items()):
+            bar = checked.get(name)
+            verdict = "" if bar is None else ("[green]pass[/]" if bar.passed else "[red]FAIL[/]")
+            bar_text = "" if bar is None else bar_label(bar)
+            table.add_row(r.assignment if i == 0 else "", name, fmt(value), bar_text, verdict)
+        table.add_section()
+    return table
+
+
+def bar_label(bar) -> str:
+    """``>= 0.76``, or ``< persistence_mae (2.31)`` for a bar set by a baseline."""
+    if bar.target is None or bar.label.endswith(fmt(bar.target)):
+        return bar.label
+    return f"{bar.label} ({fmt(bar.target)})"
+
+
+class ConsoleReporter:
+    def __init__(self) -> None:
+        self.console = Console(stderr=False)
+        self.progress: Progress | None = None
+        self.epoch_task = None
+        self.batch_task = None
+
+    def quiet(self) -> bool:
+        return os.environ.get(QUIET, "") not in ("", "0")
+
+    def run_started(self, variant, assignments, out_dir, seed, quick) -> None:
+        if self.quiet():
+            return
+        mode = " (quick)" if quick else ""
+        self.console.print(
+            f"[bold]Variant {variant.number}[/]: {variant.title}{mode} - "
+            f"{len(assignments)} assignment(s), seed {seed}, results in {out_dir}"
+        )
+
+    def assignment_started(self, assignment, epochs) -> None:
+        if self.quiet():
+            return
+        self.console.rule(f"[bold]{assignment.id}[/] {assignment.network}: {assignment.task_en}")
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[logs]}"),
+            console=self.console,
+            transient=False,
+        )
+        self.progress.start()
+        self.epoch_task = self.progress.add_task("epochs ", total=max(epochs, 1), logs="")
+        self.batch_task = self.progress.add_task("  batch", total=1, logs="", visible=False)
+
+    def batch_ended(self, batch, batches) -> None:
+        if self.progress is not None:
+            self.progress.update(self.batch_task, completed=batch, total=batches, visible=True)
+
+    def epoch_ended(self, epoch, epochs, logs) -> None:
+        if self.progress is not None:
+            text = "  ".join(f"{k} {fmt(v)}" for k, v in logs.items())
+            self.progress.update(self.epoch_task, completed=epoch, total=epochs, logs=text)
+
+    def assignment_finished(self, result: RunResult) -> None:
+        if self.progress is not None:
+            self.progress.update(self.batch_task, visible=False)
+            self.progress.stop()
+            self.progress = None
+        if self.quiet():
+            return
+        self.console.print(results_table([result], title=f"{result.assignment} ({result.seconds:.1f} s)"))
+        for name, path in result.artifacts.items():
+            self.console.print(f"  artifact {name}: {path}")
+
+    def run_finished(self, results, out_dir) -> None:
+        if self.quiet() or len(results) < 2:
+            return
+        self.console.print(results_table(results, title="Summary"))
+        self.console.print(f"Results in {out_dir}")
+
+
+class JsonWriter:
+    def __init__(self) -> None:
+        self.out_dir: Path | None = None
+
+    def run_started(self, out_dir, **_) -> None:
+        self.out_dir = Path(out_dir)
+
+    def assignment_finished(self, result: RunResult) -> None:
+        if self.out_dir is None:
+            return
+        folder = self.out_dir / result.assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        write_json(folder / "result.json", result.to_dict())
+
+    def run_finished(self, results, out_dir) -> None:
+        write_json(Path(out_dir) / "summary.json", {"results": [r.to_dict() for r in results]})
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically, so an interrupted run never leaves half a file."""
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+_console = ConsoleReporter()
+_json = JsonWriter()
+
+
+@hookimpl
+def rnnsuite_run_started(variant, assignments, out_dir, seed, quick):
+    _console.run_started(variant, assignments, out_dir, seed, quick)
+    _json.run_started(out_dir=out_dir)
+
+
+@hookimpl
+def rnnsuite_assignment_started(assignment, epochs):
+    _console.assignment_started(assignment, epochs)
+
+
+@hookimpl
+def rnnsuite_batch_ended(assignment, batch, batches):
+    _console.batch_ended(batch, batches)
+
+
+@hookimpl
+def rnnsuite_epoch_ended(assignment, epoch, epochs, logs):
+    _console.epoch_ended(epoch, epochs, logs)
+
+
+@hookimpl
+def rnnsuite_assignment_finished(result):
+    _json.assignment_finished(result)  # first: a crash in the console must not lose the file
+    _console.assignment_finished(result)
+
+
+@hookimpl
+def rnnsuite_run_finished(results, out_dir):
+    _json.run_finished(results, out_dir)
+    _console.run_finished(results, out_dir)
