@@ -1,0 +1,38 @@
+"""Metrics and baselines every variant reports (plain numpy; sacrebleu for text)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def accuracy(predicted: Sequence[int], true: Sequence[int]) -> float:
+    predicted, true = np.asarray(predicted), np.asarray(true)
+    if predicted.shape != true.shape:
+        raise ValueError(f"predictions have shape {predicted.shape}, expected {true.shape}")
+    return float((predicted == true).mean())
+
+
+def majority_accuracy(train_labels: Sequence[int], test_labels: Sequence[int]) -> float:
+    """Accuracy of always answering the training set's most common class."""
+    values, counts = np.unique(np.asarray(train_labels), return_counts=True)
+    return float((np.asarray(test_labels) == values[counts.argmax()]).mean())
+
+
+def mae(predicted, true) -> float:
+    return float(np.mean(np.abs(np.asarray(predicted, float) - np.asarray(true, float))))
+
+
+def rmse(predicted, true) -> float:
+    return float(np.sqrt(np.mean((np.asarray(predicted, float) - np.asarray(true, float)) ** 2)))
+
+
+def bleu_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+    """Corpus BLEU and chrF (sacrebleu's defaults), one reference per sentence."""
+    import sacrebleu
+
+    hyps, refs = list(hypotheses), [list(references)]
+    return {
+        "bleu": float(sacrebleu.corpus_bleu(hyps, refs).score),
+        "chrf": float(sacrebleu.corpus_chrf(hyps, refs).score),
+    }

@@ -1,0 +1,73 @@
+"""Plots written as PNG artifacts (matplotlib, headless)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def series_plot(path: Path, true: Sequence[float], predicted: Mapping[str, Sequence[float]], *,
+                title: str, ylabel: str, x=None) -> Path:
+    """True values against one or more predictions over the same steps."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(10, 4), dpi=100)
+    x = np.arange(len(true)) if x is None else x
+    ax.plot(x, true, color="black", linewidth=1.2, label="true")
+    for name, values in predicted.items():
+        ax.plot(x, values, linewidth=1.0, alpha=0.85, label=name)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def history_plot(path: Path, history: Mapping[str, Sequence[float]], *, title: str) -> Path:
+    """Training curves (loss, val_loss, ...) by epoch."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    for name, values in history.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker=".", label=name)
+    ax.set_xlabel("epoch")
+    ax.set_title(title)
+    ax.legend(loc="best")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def image_grid(path: Path, rows: Sequence[tuple[str, np.ndarray, Sequence[str]]], *, title: str) -> Path:
+    """One row per group (e.g. per filter): its images, each captioned."""
+    plt = _pyplot()
+    ncols = max(len(images) for _, images, _ in rows)
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(1.3 * ncols + 1.2, 1.45 * len(rows)), dpi=100, squeeze=False)
+    for r, (name, images, captions) in enumerate(rows):
+        for c in range(ncols):
+            ax = axes[r][c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c < len(images):
+                ax.imshow(images[c], cmap="gray", vmin=0, vmax=1)
+                ax.set_title(captions[c], fontsize=7)
+            else:
+                ax.axis("off")
+        axes[r][0].set_ylabel(name, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,106 @@
+import inspect
+import os
+import tomllib
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from rnnsuite import hookspecs
+from rnnsuite.manager import BUILTINS, GROUP, Manager
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_hook_is_documented():
+    hooks = [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("rnnsuite_")]
+    assert len(hooks) >= 9
+    for f in hooks:
+        doc = inspect.getdoc(f) or ""
+        assert len(doc) > 20, f"{f.__name__} has no docstring"
+        for param in inspect.signature(f).parameters:
+            assert f":param {param}:" in doc, f"{f.__name__} does not document {param}"
+
+
+def test_builtins_are_the_declared_entry_points():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"][GROUP]
+    assert dict(BUILTINS) == declared
+    installed = {ep.name: ep.value for ep in entry_points(group=GROUP)}
+    assert declared.items() <= installed.items()
+
+
+def test_builtins_load_through_entry_points(monkeypatch):
+    monkeypatch.delenv("RNNSUITE_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    m = Manager().load()
+    for name, _ in BUILTINS:
+        assert m.pm.has_plugin(name), name
+    assert m.problems == []
+
+
+def test_every_package_folder_is_packaged():
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    mapping = cfg["package-dir"]
+    listed = set(cfg["packages"])
+    for top, folder in mapping.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder)
+            name = ".".join([top, *rel.parts])
+            assert name in listed, f"{name} ({init.parent}) is missing from pyproject's packages"
+
+
+def test_local_plugin_file_is_loaded(write_plugin):
+    from conftest import LINE_PLUGIN
+
+    m = Manager().load((str(write_plugin(LINE_PLUGIN)),))
+    assert 97 in m.registry.variants
+    assert m.registry.assignment("v97.1").network == "line"
+    assert m.registry.models["line"].plugin.endswith("plugin_under_test.py")
+
+
+def test_plugin_that_raises_on_import_is_skipped(write_plugin):
+    bad = write_plugin("raise ImportError('no such thing as a free lunch')\n", "bad.py")
+    messages = []
+    m = Manager(warn=messages.append).load((str(bad),))
+    assert len(messages) == 1 and "\n" not in messages[0]
+    assert "bad.py" in messages[0] and "free lunch" in messages[0]
+    assert 5 in m.registry.variants and 6 in m.registry.variants  # built-ins still there
+
+
+def test_misspelled_hook_is_reported_and_skipped(write_plugin):
+    src = "from rnnsuite import hookimpl\n@hookimpl\ndef rnnsuite_add_variant():\n    return []\n"
+    m = Manager().load((str(write_plugin(src, "typo.py")),))
+    assert any("rnnsuite_add_variant" in p for p in m.problems)
+    assert not any(p.endswith("typo.py") for p in m.pm.list_name_plugin() if isinstance(p, str))
+
+
+def test_contribution_hook_that_raises_or_returns_junk(write_plugin):
+    src = """
+        from rnnsuite import hookimpl
+        @hookimpl
+        def rnnsuite_add_variants():
+            raise ValueError("boom")
+        @hookimpl
+        def rnnsuite_add_models():
+            return ["not a factory"]
+    """
+    m = Manager().load((str(write_plugin(src, "junk.py")),))
+    reg = m.registry
+    assert any("boom" in p for p in m.problems)
+    assert any("expected ModelFactory" in p for p in m.problems)
+    assert 5 in reg.variants
+
+
+def test_duplicate_variant_number_is_refused(write_plugin):
+    from conftest import LINE_PLUGIN
+
+    a = write_plugin(LINE_PLUGIN, "first.py")
+    b = write_plugin(LINE_PLUGIN, "second.py")
+    m = Manager().load((str(a), str(b)))
+    assert m.registry.variants[97].plugin.endswith("first.py")
+    assert any("already comes from" in p for p in m.problems)
+
+
+def test_missing_plugin_module_is_one_line(tmp_path):
+    m = Manager().load(("no_such_module_xyz", str(tmp_path / "missing.py")))
+    assert len(m.problems) == 2
+    assert all("\n" not in p for p in m.problems)
