@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("rnnsuite.cli.run:run_cmd", "Train and evaluate a variant's assignments on real data."),
     "gradcheck": ("rnnsuite.cli.gradcheck:gradcheck_cmd", "Check the scratch FRNN's BPTT gradients against finite differences."),
     "data": ("rnnsuite.cli.data:data_cmd", "List, fetch, locate and verify the data sets."),
+    "grade": ("rnnsuite.cli.grade:grade_cmd", "Grade student submissions in isolation against hidden data."),
+    "submission": ("rnnsuite.cli.submission:submission_cmd", "Write a ready-to-fill submission template."),
 }
 
 

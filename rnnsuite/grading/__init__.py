@@ -1,0 +1,1 @@
+"""Grading student submissions: isolated child processes, hidden labels, result formats."""
