@@ -1,0 +1,135 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import LINE_PLUGIN
+from rnnsuite.cli import cli
+
+RNNSUITE = [sys.executable, "-c", "from rnnsuite.cli import main; main()"]
+
+
+def run_cli(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_help_lists_every_command():
+    result = run_cli("--help")
+    assert result.exit_code == 0
+    for name in ("list", "info", "run", "gradcheck", "data", "grade"):
+        assert name in result.output
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.exit_code == 0 and "rnnsuite" in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["list", "--json"], ["info", "v5.2"]])
+def test_catalogue_commands_never_import_tensorflow(args):
+    code = (
+        "import sys\n"
+        "from rnnsuite.cli import cli\n"
+        f"cli.main({args!r}, standalone_mode=False)\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'pandas', 'music21') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_list_shows_builtins_and_a_local_plugin(write_plugin):
+    plugin = write_plugin(LINE_PLUGIN)
+    result = run_cli("-p", str(plugin), "list", "--json")
+    data = json.loads(result.output)
+    ids = {a["id"] for v in data["variants"] for a in v["assignments"]}
+    assert {"v5.1", "v5.2", "v5.3", "v6.1", "v6.2", "v6.3", "v97.1"} <= ids
+    by_number = {v["number"]: v for v in data["variants"]}
+    assert by_number[5]["plugin"] == "variant5"
+    assert by_number[97]["plugin"] == str(plugin)
+
+
+def test_broken_plugin_is_one_line_and_builtins_still_list(write_plugin):
+    bad = write_plugin("import no_such_module_at_all\n", "broken.py")
+    proc = subprocess.run(RNNSUITE + ["-p", str(bad), "list"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    warnings = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1 and "broken.py" in warnings[0] and "no_such_module_at_all" in warnings[0]
+    assert "v5.1" in proc.stdout and "v6.3" in proc.stdout
+
+
+def test_local_plugin_runs(write_plugin, tmp_path):
+    plugin = write_plugin(LINE_PLUGIN)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["-p", str(plugin), "run", "--variant", "97", "--task", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "v97.1" / "result.json").read_text())
+    assert saved["status"] == "passed"
+    assert saved["metrics"]["mae"] < saved["metrics"]["zero_mae"]
+    assert "v97.1" in result.output and "pass" in result.output
+    assert (out / "summary.json").exists()
+
+
+def test_failing_assignment_keeps_finished_results(write_plugin, tmp_path):
+    plugin = write_plugin(LINE_PLUGIN)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["-p", str(plugin), "run", "--variant", "97", "--out", str(out)])
+    assert result.exit_code == 1
+    assert json.loads((out / "v97.1" / "result.json").read_text())["status"] == "passed"
+    broken = json.loads((out / "v97.2" / "result.json").read_text())
+    assert broken["status"] == "error" and "broken on purpose" in broken["error"]
+    assert (out / "v97.2" / "error.log").exists()
+    # v97.3 ran after the error, and failed its (unreachable) bar without an error
+    third = json.loads((out / "v97.3" / "result.json").read_text())
+    assert third["status"] == "failed" and third["error"] is None
+    summary = json.loads((out / "summary.json").read_text())
+    assert [r["assignment"] for r in summary["results"]] == ["v97.1", "v97.2", "v97.3"]
+
+
+def test_same_seed_same_metrics(write_plugin, tmp_path):
+    plugin = str(write_plugin(LINE_PLUGIN))
+    metrics = []
+    for seed, name in ((3, "a"), (3, "b"), (4, "c")):
+        out = tmp_path / name
+        CliRunner().invoke(cli, ["-p", plugin, "run", "-v", "97", "-t", "1", "--seed", str(seed), "--out", str(out)])
+        metrics.append(json.loads((out / "v97.1" / "result.json").read_text())["metrics"])
+    assert metrics[0] == metrics[1]
+    assert metrics[0] != metrics[2]
+
+
+def test_quick_and_epochs_options(write_plugin, tmp_path):
+    plugin = str(write_plugin(LINE_PLUGIN))
+    events = []
+    for args in (["--quick"], ["--epochs", "5"]):
+        out = tmp_path / args[0].strip("-")
+        CliRunner().invoke(cli, ["-p", plugin, "run", "-v", "97", "-t", "1", "--out", str(out), *args])
+        events.append(json.loads((out / "v97.1" / "result.json").read_text())["quick"])
+    assert events == [True, False]
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["run", "--variant", "42"], "valid variants: 5, 6"),
+        (["run", "--variant", "5", "--task", "9"], "valid tasks: 1, 2, 3"),
+        (["info", "v5.9"], "valid: v5.1"),
+        (["run", "--variant", "5", "--data", "nonsense"], "NAME=PATH"),
+        (["run", "--variant", "five"], "is not a valid integer"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(args, expected):
+    proc = subprocess.run(RNNSUITE + args, capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr
+    if expected != "is not a valid integer":  # click's own usage errors print the usage line too
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_info_shows_both_languages_and_bars():
+    result = run_cli("info", "v5.2")
+    assert result.exit_code == 0
+    assert "GRU" in result.output and "Задание" in result.output and "Bar" in result.output
