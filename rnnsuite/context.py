@@ -43,6 +43,11 @@ class RunContext:
 
     def load(self, name: str) -> Any:
         """Load a data set by name, from the user's path, the cache or its default source."""
+        if name not in self.registry.datasets:
+            from rnnsuite.errors import DataError
+
+            known = ", ".join(sorted(self.registry.datasets)) or "none"
+            raise DataError(f"no loaded plugin provides the data set {name!r}; loaded: {known}")
         dataset = self.registry.dataset(name)
         return dataset.load(path=self.data_paths.get(name), full=self.full)
 
