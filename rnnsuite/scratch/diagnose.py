@@ -31,7 +31,7 @@ NOT_FINITE = "the analytic gradient is missing or not finite for: {names}"
 OUTPUT_WRONG = ("the output layer's gradients (V, b_y) are wrong: check dL/dy "
                 "(softmax p - onehot for cross-entropy, y - d for squared error) and dV = sum dL/dy h^T")
 RECURRENT = ("V and b_y are right but {names} are wrong: the error is in the backward pass through "
-             "the recurrence (delta_t = (1 - h_t^2) * (V^T dL/dy_t + U^T delta_{t+1}))")
+             "the recurrence (delta_t = (1 - h_t^2) * (V^T dL/dy_t + U^T delta_{{t+1}}))")
 OTHER = "gradients disagree with finite differences for: {names}"
 
 

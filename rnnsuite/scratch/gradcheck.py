@@ -3,17 +3,17 @@
 Works on any object following the scratch model protocol (``params``,
 ``loss``, ``loss_and_grads``).  Each checked coordinate w of a parameter is
 perturbed in place and the loss re-evaluated; the numerical derivative is the
-fourth-order central difference
+sixth-order central difference on six points (``STENCIL``)
 
-    n = [L(w - 2h) - 8 L(w - h) + 8 L(w + h) - L(w + 2h)] / (12 h),
+    n = [-L(w-3h) + 9 L(w-2h) - 45 L(w-h) + 45 L(w+h) - 9 L(w+2h) + L(w+3h)] / (60 h)
 
-whose truncation error (O(h^4)) and rounding error both stay near 1e-12 in
-float64 with h = 1e-3, so a correct BPTT shows relative errors of 1e-9 or
-less.  The relative error of a coordinate is ``|a - n| / max(1e-8, |a| + |n|)``,
-where a difference below the rounding error of the difference quotient itself
-(``ROUNDING * max|L| / h``, about 1e-11 for a loss near 1) counts as zero: a
-gradient that is exactly 0 (a token that never occurs) is otherwise compared
-with pure rounding noise.
+whose truncation error (O(h^6)) and rounding error both stay near 1e-13 in
+float64 with h = 3e-3, so a correct BPTT shows relative errors of about 1e-9
+or less (the plain two-point quotient cannot go below about 1e-7).  The relative error of a coordinate is ``|a - n| / max(1e-8, |a| + |n|)``;
+a coordinate where both a and n lie below the rounding error of the
+difference quotient itself (``ROUNDING * max|L| / h``, about 3e-12 for a loss
+near 1) counts as agreeing: a gradient that is exactly 0 (a token that never
+occurs) would otherwise be compared with pure rounding noise.
 Parameters larger than ``max_coords`` are checked on a seeded sample.
 
 With ``truncate=k`` the reference is the truncated gradient: the loss is
@@ -30,9 +30,11 @@ import numpy as np
 
 #: a gradient whose max relative error is at most this passes
 TOLERANCE = 1e-6
-#: generous bound on the rounding error of the four-point quotient, in units of max|L| / h:
-#: 18 eps for its numerator, times 20 for BLAS summation order changing between calls
-ROUNDING = 20 * 18 * np.finfo(np.float64).eps / 12
+#: offset (in units of h) -> weight of the sixth-order central difference
+STENCIL = {-3: -1 / 60, -2: 3 / 20, -1: -3 / 4, 1: 3 / 4, 2: -3 / 20, 3: 1 / 60}
+#: generous bound on the rounding error of the quotient, in units of max|L| / h:
+#: sum |weights| eps, times 20 for BLAS summation order changing between calls
+ROUNDING = 20 * sum(map(abs, STENCIL.values())) * np.finfo(np.float64).eps
 
 
 @dataclass
@@ -83,8 +85,9 @@ class GradCheckResult:
 
 
 def relative_error(a: np.ndarray, n: np.ndarray, noise: float = 0.0) -> np.ndarray:
-    """``|a - n| / max(1e-8, |a| + |n|)``, ignoring differences up to ``noise``."""
-    return np.maximum(0.0, np.abs(a - n) - noise) / np.maximum(1e-8, np.abs(a) + np.abs(n))
+    """``|a - n| / max(1e-8, |a| + |n|)``; 0 where both |a| and |n| are at most ``noise``."""
+    err = np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))
+    return np.where((np.abs(a) <= noise) & (np.abs(n) <= noise), 0.0, err)
 
 
 def _call(fn, X, targets, mask, **extra):
@@ -93,8 +96,8 @@ def _call(fn, X, targets, mask, **extra):
 
 
 def numeric_gradient(model, name: str, coords: np.ndarray, X, targets, mask=None, *,
-                     truncate: int | None = None, h: float = 1e-3) -> tuple[np.ndarray, float]:
-    """dL/dparam at the flat indices ``coords`` by the four-point central difference, and its rounding error."""
+                     truncate: int | None = None, h: float = 3e-3) -> tuple[np.ndarray, float]:
+    """dL/dparam at the flat indices ``coords`` by the central difference ``STENCIL``, and its rounding error."""
     p = model.params[name]
     flat = p.reshape(-1)  # a view: perturbs the model's own array
     if not np.shares_memory(flat, p):
@@ -106,18 +109,19 @@ def numeric_gradient(model, name: str, coords: np.ndarray, X, targets, mask=None
     largest = 0.0
     for j, i in enumerate(coords):
         w = flat[i]
-        f = []
-        for step in (-2, -1, 1, 2):
+        total = 0.0
+        for step, weight in STENCIL.items():
             flat[i] = w + step * h
-            f.append(float(_call(model.loss, X, targets, mask, **extra)))
+            f = float(_call(model.loss, X, targets, mask, **extra))
+            largest = max(largest, abs(f))
+            total += weight * f
         flat[i] = w
-        largest = max(largest, *map(abs, f))
-        out[j] = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+        out[j] = total / h
     return out, ROUNDING * largest / h
 
 
 def check_gradients(model, X, targets, mask=None, *, truncate: int | None = None, max_coords: int = 200,
-                    seed: int = 0, h: float = 1e-3, tolerance: float = TOLERANCE,
+                    seed: int = 0, h: float = 3e-3, tolerance: float = TOLERANCE,
                     diagnose: bool = True) -> GradCheckResult:
     """Compare ``model.loss_and_grads`` with finite differences of ``model.loss``, parameter by parameter."""
     for name, p in model.params.items():
@@ -151,3 +155,27 @@ def check_gradients(model, X, targets, mask=None, *, truncate: int | None = None
 
         result.diagnosis = explain(model, result, X, targets, mask)
     return result
+
+
+def random_problem(n: int, m: int, *, batch: int, steps: int, loss: str, output: str, tokens: bool = False,
+                   masked: bool = False, rng: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A random mini-batch ``(X, targets, mask)`` to check gradients on.
+
+    ``tokens``: X is (B, T) ids below n instead of (B, T, n) Gaussian inputs.
+    ``masked``: left-padded sequences of random lengths 1..T (the first one full).
+    """
+    rng = np.random.default_rng(rng)
+    X = rng.integers(0, n, (batch, steps)) if tokens else rng.standard_normal((batch, steps, n))
+    shape = (batch,) if output == "last" else (batch, steps)
+    if loss == "ce":
+        targets = rng.integers(0, m, shape)
+    elif loss == "bce":
+        targets = rng.integers(0, 2, shape)
+    else:
+        targets = rng.standard_normal(shape + (m,))
+    mask = None
+    if masked:
+        lengths = rng.integers(1, steps + 1, batch)
+        lengths[0] = steps
+        mask = np.arange(steps)[None, :] >= (steps - lengths)[:, None]
+    return X, targets, mask

@@ -1,0 +1,33 @@
+"""The metric-threshold grader: one grade item per bar of the assignment."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from rnnsuite.types import Assignment, GradeItem, Grader
+
+
+def _fmt(value: float | None) -> str:
+    return "missing" if value is None else f"{value:.4g}"
+
+
+def grade_bars(outcome: Mapping[str, Any]) -> list[GradeItem]:
+    assignment: Assignment = outcome["assignment"]
+    metrics = outcome.get("metrics") or {}
+    items = []
+    for bar in assignment.bars:
+        check = bar.check(metrics)
+        message = f"{bar.metric} = {_fmt(check.value)}, needs {check.label}"
+        if isinstance(bar.target, str):
+            message += f" ({bar.target} = {_fmt(check.target)})"
+        if bar.why:
+            message += f"; {bar.why}"
+        items.append(GradeItem(f"{bar.metric} {check.label}", check.credit, 1.0, check.passed, message))
+    return items
+
+
+GRADER = Grader(
+    name="metric-bars",
+    applies=lambda assignment: bool(assignment.bars),
+    grade=grade_bars,
+    description="Each bar of the assignment: full credit at the target, partial between floor and target.",
+)
