@@ -63,3 +63,22 @@ def human(nbytes: int) -> str:
             return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
         nbytes /= 1024
     return ""  # pragma: no cover
+
+
+def derived(name: str, key: str, build):
+    """JSON-able data computed once from cached files: ``<cache>/derived/<name>-<key>.json``.
+
+    ``key`` should change whenever the inputs or the computation change.
+    """
+    folder = data_dir() / "derived"
+    path = folder / f"{name}-{key}.json"
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = build()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(value, ensure_ascii=False), "utf-8")
+    os.replace(tmp, path)
+    return value
