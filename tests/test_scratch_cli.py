@@ -1,0 +1,49 @@
+"""``rnnsuite gradcheck`` through click's CliRunner."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from rnnsuite.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["gradcheck", *args])
+
+
+def test_default_check_passes_with_a_table():
+    result = run()
+    assert result.exit_code == 0, result.output
+    for name in ("W", "U", "V", "b_h", "b_y", "max rel error", "pass"):
+        assert name in result.output
+    assert "FAIL" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["--loss", "bce", "--output", "all", "--truncate", "2"],
+    ["--loss", "mse", "--tokens", "--mask", "--steps", "7", "--hidden", "4", "--inputs", "5", "--outputs", "2"],
+])
+def test_json_result(args):
+    result = run(*args, "--json", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["passed"] is True
+    assert [p["name"] for p in data["params"]] == ["W", "U", "V", "b_h", "b_y"]
+    assert max(p["max_error"] for p in data["params"]) <= 1e-8
+
+
+def test_failing_check_exits_1(monkeypatch):
+    from rnnsuite.scratch.frnn import FRNN
+
+    monkeypatch.setattr(FRNN, "_dtanh", lambda self, h: 1.0 + 0.0 * h)
+    result = run()
+    assert result.exit_code == 1
+    assert "FAIL" in result.output and "tanh derivative missing" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("args", [["--hidden", "0"], ["--loss", "hinge"], ["--loss", "bce", "--outputs", "2"],
+                                  ["--truncate", "0"], ["--output", "first"]])
+def test_bad_arguments_are_usage_errors(args):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert "Error" in result.output
