@@ -1,0 +1,84 @@
+"""Variant 6: temperatures (scratch FRNN, echo state network) and Russian -> English (biRNN).
+
+| # | kind | network | task |
+|---|---|---|---|
+| 6.1 | scratch | FRNN | 4th daily maximum temperature from the 3 before (the course's task) |
+| 6.2 | keras | biRNN | translate Russian to English (the course's task) |
+| 6.3 | custom | echo state network | the 6.1 task (the course leaves this cell empty) |
+
+Importing this plugin is cheap: numpy only.  Keras is imported by the
+translator's routines when v6.2 runs.
+"""
+from __future__ import annotations
+
+from rnnsuite import hookimpl
+from rnnsuite.types import Assignment, Bar, ModelFactory, Variant
+
+from . import esn_temperature, frnn_temperature, temperature, translator
+
+TEMPERATURE_TASK_RU = "Предсказание 4-го значения температуры по трем предыдущим"
+
+FRNN_TEMPERATURE = Assignment(
+    id="v6.1", kind="scratch", network="FRNN",
+    task_en="Predict the 4th temperature value from the 3 preceding ones (Seattle daily maximum, "
+            "a from-scratch fully recurrent network trained by BPTT).",
+    task_ru=TEMPERATURE_TASK_RU,
+    datasets=("temperatures",), model="frnn-temperature",
+    prepare=temperature.prepare, train=frnn_temperature.train, predict=frnn_temperature.predict,
+    evaluate=temperature.evaluate, artifacts=frnn_temperature.artifacts,
+    metrics=temperature.METRICS, bars=temperature.BARS,
+    artifact_names=("predictions.csv", "predictions.png", "history.png", "frnn.npz"),
+    epochs=300, quick_epochs=5,
+)
+
+BIRNN_TRANSLATOR = Assignment(
+    id="v6.2", kind="keras", network="biRNN",
+    task_en="Translate text from Russian to English: a character-level encoder-decoder whose "
+            "encoder is a bidirectional GRU (interface strings of JupyterLab and Django).",
+    task_ru="Перевод текста с русского на английский",
+    datasets=("en_ru_pairs",), model="birnn-translator",
+    prepare=translator.prepare, train=translator.train, predict=translator.predict,
+    evaluate=translator.evaluate, artifacts=translator.artifacts,
+    metrics=("chrf", "bleu", "copy_chrf", "copy_bleu", "chrf_gain"),
+    bars=(
+        Bar("chrf", "copy_chrf", why="a translation must beat leaving the Russian as it is"),
+        Bar("chrf_gain", 10.0, why="and by a clear margin: at least 10 chrF points above the copy"),
+    ),
+    artifact_names=("translations.tsv", "history.png", "translator.keras"),
+    epochs=30, quick_epochs=1,
+)
+
+ESN_TEMPERATURE = Assignment(
+    id="v6.3", kind="custom", network="Echo state network",
+    task_en="Predict the 4th temperature value from the 3 preceding ones with an echo state network: "
+            "a fixed sparse random reservoir at a tuned spectral radius and a ridge-regression readout.",
+    task_ru="Сеть с эхо-состояниями (ESN): фиксированный случайный резервуар с подобранным спектральным "
+            "радиусом и линейный выход, обученный гребневой регрессией; предсказание 4-го значения "
+            "температуры по трем предыдущим",
+    datasets=("temperatures",), model="esn-temperature",
+    prepare=temperature.prepare, train=esn_temperature.train, predict=esn_temperature.predict,
+    evaluate=temperature.evaluate, artifacts=esn_temperature.artifacts,
+    metrics=temperature.METRICS, bars=temperature.BARS,
+    artifact_names=("predictions.csv", "predictions.png", "esn.npz"),
+    from_course=False, epochs=1, quick_epochs=1,
+)
+
+
+@hookimpl
+def rnnsuite_add_variants():
+    return [Variant(6, "Temperatures and Russian -> English translation",
+                    (FRNN_TEMPERATURE, BIRNN_TRANSLATOR, ESN_TEMPERATURE),
+                    description="Seattle daily maximum temperatures (scratch FRNN, echo state network); "
+                                "interface strings translated Russian -> English (bidirectional GRU).")]
+
+
+@hookimpl
+def rnnsuite_add_models():
+    return [
+        ModelFactory("frnn-temperature", "scratch", frnn_temperature.build,
+                     "FRNN(n=3, k=16, m=1), MSE on the last step, in a °C forecaster"),
+        ModelFactory("birnn-translator", "keras", translator.build,
+                     "character seq2seq: Bidirectional(GRU) encoder, GRU decoder with attention"),
+        ModelFactory("esn-temperature", "custom", esn_temperature.build,
+                     "echo state network: 300-unit sparse reservoir, ridge readout, in a °C forecaster"),
+    ]

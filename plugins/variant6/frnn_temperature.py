@@ -1,0 +1,54 @@
+"""v6.1: the course's FRNN, from scratch, forecasting the 4th daily temperature.
+
+    h_t = tanh(W x_t + U h_{t-1} + b_h),  t = 1..3,   h_0 = 0
+    y   = V h_3 + b_y                      (the normalised 4th temperature)
+    E   = 1/2 e^2,  e = d - y              (Haykin; mean over a mini-batch)
+
+W is k x 3 (x_t = temperature, sin and cos of the season), U k x k, V 1 x k.
+Trained by BPTT with Adam and early stopping on the validation block.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rnnsuite.scratch import FRNN, Adam, fit
+
+from . import temperature
+from .temperature import Forecaster, Scaler, TrainingData, Windows
+
+HIDDEN = 16
+BATCH = 32
+LEARNING_RATE = 3e-3
+PATIENCE = 15
+
+
+def build(spec) -> Forecaster:
+    core = FRNN(int(spec["n"]), int(spec.get("hidden", HIDDEN)), int(spec["m"]), output="last", loss="mse",
+                rng=int(spec.get("seed", 0)))
+    return Forecaster(core, Scaler(float(spec["mean"]), float(spec["std"])))
+
+
+def train(ctx, model: Forecaster, data: TrainingData) -> Forecaster:
+    history = fit(model.core, model.inputs(data.fit), model.targets(data.fit),
+                  epochs=ctx.epochs, batch_size=BATCH, optimizer=Adam(LEARNING_RATE), clip=5.0,
+                  validation=(model.inputs(data.val), model.targets(data.val)), patience=PATIENCE,
+                  rng=ctx.rng(61), on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
+    ctx.info["history"] = {"loss": history["loss"], "val_loss": history["val_loss"]}
+    ctx.info["best_epoch"] = history["best_epoch"]
+    ctx.info["stopped_early"] = history["stopped_early"]
+    return model
+
+
+def predict(ctx, model: Forecaster, inputs: Windows):
+    return model.predict(inputs)
+
+
+def artifacts(ctx, split, predicted, model: Forecaster) -> dict[str, Any]:
+    from rnnsuite.plots import history_plot
+
+    paths = temperature.artifacts(ctx, split, predicted, "FRNN")
+    if ctx.info.get("history"):
+        paths["history.png"] = history_plot(ctx.path("history.png"), ctx.info["history"],
+                                            title="v6.1 FRNN: E = 1/2 e^2 (normalised)")
+    paths["frnn.npz"] = model.core.save(ctx.path("frnn.npz"))
+    return paths
