@@ -1,0 +1,83 @@
+"""``rnnsuite grade``: grade submissions in isolation against hidden data."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from rnnsuite.cli.common import err_console, manager, parse_data_paths
+from rnnsuite.errors import UserError
+
+
+@click.command("grade")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--variant", "-v", "variant", type=int, required=True, help="Lab variant the submissions answer.")
+@click.option("--task", "-t", "tasks", type=int, multiple=True, help="Assignment number; repeatable. Default: all.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Children to run at once.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Wall-clock seconds per submission and assignment.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=4096, show_default=True,
+              help="Address-space cap per child, MB (TensorFlow needs about 2500).")
+@click.option("--hidden-data", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Folder of hidden test files, one per assignment (v5.1.npz ...); see docs/grading.md.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Results folder. Default: grades/<time>-v<N>.")
+@click.option("--quick", is_flag=True, help="Small data and few epochs (smoke check of the grading itself).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the data split and training.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the training epochs.")
+@click.option("--data", "data", multiple=True, metavar="NAME=PATH", help="Use your own file for a data set.")
+def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, quick, seed, epochs, data) -> None:
+    """Grade student submissions, each in its own limited child process.
+
+    PATH is a submission (a .py file or a package folder) or a folder of
+    them, one per student (the file stem or folder name is the student).
+    Children see the training data and the test inputs only; predictions
+    are scored here. Writes per-student JSON, Gradescope results.json,
+    JUnit XML and a CSV gradebook into the results folder.
+
+    Exit status: 0 when every submission was graded (whatever its score),
+    2 for bad arguments.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rnnsuite.grading import batch, formats, hidden, sandbox
+
+    mgr = manager()
+    reg = mgr.registry
+    if variant not in reg.variants:
+        valid = ", ".join(str(n) for n in sorted(reg.variants)) or "none loaded"
+        raise UserError(f"unknown variant {variant}; valid variants: {valid}")
+    v = reg.variant(variant)
+    numbers = [a.number for a in v.assignments]
+    for t in tasks:
+        if t not in numbers:
+            raise UserError(f"variant {variant} has no task {t}; valid tasks: {', '.join(map(str, numbers))}")
+    chosen = [a for a in v.assignments if not tasks or a.number in tasks]
+    submissions = batch.discover(list(paths))
+    if hidden_data is not None and sandbox.drop_privileges() and hidden.exposed(hidden_data):
+        err_console.print(f"[yellow]warning[/]: {hidden_data} is readable by others; chmod 700 it", highlight=False)
+    root = click.get_current_context().find_root()
+    settings = batch.Settings(
+        jobs=jobs, limits=sandbox.Limits(timeout=timeout, memory_mb=memory_mb, threads=max(1, _cpus() // jobs)),
+        hidden_data=hidden_data, quick=quick, seed=seed, epochs=epochs,
+        plugins=tuple((root.obj or {}).get("plugins", ())), data_paths=parse_data_paths(data, set(reg.datasets)))
+    out = out or Path("grades") / f"{datetime.now():%Y%m%d-%H%M%S}-v{variant}"
+    with err_console.status("Preparing the assignments' data"):
+        grading = batch.Batch(reg, chosen, settings)
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task("", total=len(submissions))
+        results = grading.run(submissions, on_done=lambda r: progress.update(task, advance=1, description=r.student))
+    written = formats.write_all(results, out)
+    from rich.console import Console
+
+    Console().print(formats.table(results))
+    click.echo(f"Results: {out} (gradebook {written['gradebook'].name}, junit.xml, students/, gradescope/)")
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

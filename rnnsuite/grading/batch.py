@@ -1,0 +1,245 @@
+"""Grading a batch: every submission x assignment in its own limited child, in parallel.
+
+The parent prepares each assignment's data once, hands each child only
+``Split.public()``, scores the predictions that come back against the
+(possibly hidden) test targets, replays the scratch probe into the graders,
+and turns everything into ``SubmissionResult`` values.  Nothing a child does
+raises here: a child that hangs, crashes or floods its output costs only its
+own items, each with a one-line reason.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from rnnsuite.context import RunContext
+from rnnsuite.errors import UserError
+from rnnsuite.grading import probe, protocol, sandbox, structure
+from rnnsuite.grading.hidden import with_hidden
+from rnnsuite.grading.results import AssignmentResult, SubmissionResult
+from rnnsuite.types import Assignment, GradeItem, Grader, Split
+
+PROBE_SEED = 20240607
+
+
+@dataclass
+class Settings:
+    jobs: int = 1
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
+    hidden_data: Path | None = None
+    quick: bool = False
+    seed: int = 0
+    epochs: int | None = None
+    plugins: tuple[str, ...] = ()  # the parent's -p plugins: the child loads them too
+    data_paths: dict[str, Path] = field(default_factory=dict)
+
+
+def is_submission(path: Path) -> bool:
+    return (path.is_file() and path.suffix == ".py") or (path.is_dir() and (path / "__init__.py").is_file())
+
+
+def discover(paths: list[Path]) -> list[tuple[str, Path]]:
+    """(student, path) pairs: a PATH that is a submission is one; a folder of them is one each."""
+    found: list[tuple[str, Path]] = []
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"no such file or folder: {path}")
+        if is_submission(path):
+            found.append((path.stem if path.is_file() else path.name, path))
+        elif path.is_dir():
+            found += [(p.stem if p.is_file() else p.name, p) for p in sorted(path.iterdir())
+                      if is_submission(p) and not p.name.startswith((".", "_"))]
+        else:
+            raise UserError(f"{path} is not a submission (.py file or package folder) nor a folder of them")
+    names = [n for n, _ in found]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise UserError(f"two submissions share the student name {dupes[0]!r}")
+    if not found:
+        raise UserError("no submissions found (each is a .py file or a folder with __init__.py)")
+    return found
+
+
+def graders_for(registry, assignment: Assignment) -> list[Grader]:
+    """The registry's graders, plus the structure check when no plugin registered it."""
+    graders = registry.graders_for(assignment)
+    if structure.GRADER.name not in registry.graders and structure.GRADER.applies(assignment):
+        graders.append(structure.GRADER)
+    return graders
+
+
+class Batch:
+    """One grading session: the assignments' data, prepared once, and the children."""
+
+    def __init__(self, registry, assignments: list[Assignment], settings: Settings):
+        self.registry, self.assignments, self.settings = registry, assignments, settings
+        self.splits: dict[str, Split] = {}
+        for a in assignments:
+            split = a.prepare(self._ctx(a))
+            if settings.hidden_data is not None:
+                split = with_hidden(split, settings.hidden_data, a.id)
+            self.splits[a.id] = split
+
+    def _ctx(self, a: Assignment) -> RunContext:
+        s = self.settings
+        return RunContext(assignment=a, out_dir=Path(tempfile.gettempdir()) / "rnnsuite-grade-parent",
+                          seed=s.seed, quick=s.quick, epochs_override=s.epochs, data_paths=dict(s.data_paths),
+                          registry=self.registry)
+
+    # -- one child ---------------------------------------------------------------
+    def _workdir(self, submission: Path) -> tuple[Path, str, list[str]]:
+        work = Path(tempfile.mkdtemp(prefix="rnnsuite-child-"))
+        if submission.is_dir():
+            shutil.copytree(submission, work / "submission", symlinks=True)
+            name = "submission"
+        else:
+            shutil.copyfile(submission, work / "submission.py")
+            name = "submission.py"
+        plugins = []
+        for i, spec in enumerate(self.settings.plugins):
+            if spec.endswith(".py") and Path(spec).is_file():
+                (work / "plugins").mkdir(exist_ok=True)
+                shutil.copyfile(spec, work / "plugins" / f"p{i}_{Path(spec).name}")
+                plugins.append(str(work / "plugins" / f"p{i}_{Path(spec).name}"))
+            else:
+                plugins.append(spec)
+        return work, name, plugins
+
+    def grade_one(self, submission: Path, a: Assignment) -> AssignmentResult:
+        started = time.perf_counter()
+        work, name, plugins = self._workdir(submission)
+        try:
+            graders = graders_for(self.registry, a)
+            split = self.splits[a.id]
+            protocol.write_job(work, {
+                "assignment": a.id, "submission": name, "plugins": plugins, "seed": self.settings.seed,
+                "quick": self.settings.quick, "epochs": self.settings.epochs, "split": split.public(),
+                "probe_seed": PROBE_SEED if a.kind == "scratch" else None,
+                "graders": [g.name for g in graders]})
+            sandbox.prepare_workdir(work)
+            cmd = [sys.executable, "-I", "-m", "rnnsuite.grading.child", str(work)]
+            child = sandbox.run_limited(cmd, work, self.settings.limits)
+            result = self._score(work, a, split, graders, child)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        result.seconds = round(time.perf_counter() - started, 3)
+        return result
+
+    def _score(self, work: Path, a: Assignment, split: Split, graders: list[Grader],
+               child: sandbox.ChildRun) -> AssignmentResult:
+        owner = sandbox.NOBODY if sandbox.drop_privileges() else None
+        result = AssignmentResult(a.id, output=(child.stdout + child.stderr)[-2000:])
+        try:
+            stage = protocol.read_json(work, protocol.STAGE, owner)
+            stage = stage if isinstance(stage, dict) else {}
+        except protocol.AnswerError:
+            stage = {}
+        where = str(stage.get("stage", "starting"))[:40]
+        error = str(stage.get("error") or "")[:500]
+        killed = child.reason(self.settings.limits.timeout)
+        if child.timed_out:
+            result.status, result.reason = "timeout", f"{killed} (while {where})"
+        elif "MemoryError" in error or (child.returncode is not None and child.returncode < 0):
+            result.status = "memory" if "MemoryError" in error else "crashed"
+            result.reason = f"{error or killed} (while {where}; memory cap {self.settings.limits.memory_mb} MB)"
+        elif error:
+            result.status, result.reason = "error", f"{error} (while {where})"
+        elif killed or where != "done":
+            result.status, result.reason = "crashed", f"{killed or 'stopped'} while {where}"
+        outcome: dict[str, Any] = {"assignment": a, "metrics": {}, "model": None, "reason": result.reason}
+        try:
+            pred = protocol.decode_predictions(protocol.read_json(work, protocol.PREDICTIONS, owner),
+                                               _arrays(work, protocol.PREDICTIONS, owner),
+                                               protocol.rows(split.test_inputs))
+            result.metrics = {k: float(v) for k, v in a.evaluate(self._ctx(a), split, pred).items()}
+            outcome["metrics"] = result.metrics
+        except Exception as exc:  # noqa: BLE001 - a malformed answer is a zero item, never a crash
+            if not result.reason:
+                result.status = "error"
+                result.reason = f"predictions rejected: {runner_line(exc)}"
+        if a.kind == "scratch":
+            outcome.update(self._replay(work, owner, result.reason))
+        try:
+            outcome["structure"] = protocol.read_json(work, protocol.STRUCTURE, owner)
+        except protocol.AnswerError:
+            pass
+        result.items = [_named(a, item, result.reason) for g in graders for item in _grade(g, outcome)]
+        return result
+
+    def _replay(self, work: Path, owner: int | None, reason: str) -> dict[str, Any]:
+        try:
+            answer = protocol.read_json(work, protocol.PROBE, owner)
+            if not isinstance(answer, dict) or "error" in answer:
+                raise probe.ProbeError(f"the model does not follow the scratch protocol: "
+                                       f"{(answer or {}).get('error', 'no answer')}")
+            modes = answer.get("modes") if isinstance(answer.get("modes"), dict) else {}
+            params, X, targets = probe.base_point(PROBE_SEED, answer.get("shapes"), modes)
+            out, loss = answer.get("output"), answer.get("loss_name")
+            model = probe.Replayer(answer.get("records"), _arrays(work, protocol.PROBE, owner), params,
+                                   out if isinstance(out, str) else None, loss if isinstance(loss, str) else None,
+                                   missing=reason or "the submission gave no answer")
+            return {"model": model, **probe.outcome_data(X, targets)}
+        except (protocol.AnswerError, probe.ProbeError) as exc:
+            return {"model": None, "gradcheck_data": None, "probe_error": str(exc)}
+
+    # -- the batch ---------------------------------------------------------------
+    def run(self, submissions: list[tuple[str, Path]],
+            on_done: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+        results = {student: SubmissionResult(student) for student, _ in submissions}
+        pending = {student: len(self.assignments) for student, _ in submissions}
+        with ThreadPoolExecutor(max_workers=max(1, self.settings.jobs)) as pool:
+            futures = {pool.submit(self.grade_one, path, a): (student, i)
+                       for student, path in submissions for i, a in enumerate(self.assignments)}
+            for future in as_completed(futures):
+                student, i = futures[future]
+                try:
+                    part = future.result()
+                except Exception as exc:  # noqa: BLE001 - a grading bug must not stop the batch
+                    part = AssignmentResult(self.assignments[i].id, "error", f"grading failed: {runner_line(exc)}")
+                r = results[student]
+                r.assignments.append(part)
+                r.seconds += part.seconds
+                pending[student] -= 1
+                if pending[student] == 0:
+                    order = [a.id for a in self.assignments]
+                    r.assignments.sort(key=lambda x: order.index(x.assignment))
+                    if on_done:
+                        on_done(r)
+        return [results[s] for s, _ in submissions]
+
+
+def _arrays(work: Path, name: str, owner: int | None):
+    try:
+        return protocol.read_arrays(work, name, owner)
+    except protocol.AnswerError as exc:
+        if str(exc) == f"no {name}.npz":
+            return {}
+        raise
+
+
+def runner_line(exc: BaseException) -> str:
+    from rnnsuite.runner import one_line
+
+    return one_line(exc)
+
+
+def _grade(grader: Grader, outcome: dict[str, Any]) -> list[GradeItem]:
+    try:
+        return list(grader.grade(outcome))
+    except Exception as exc:  # noqa: BLE001 - a grader that breaks on an answer gives a zero item
+        return [GradeItem(grader.name, 0.0, 1.0, False, f"grader failed: {runner_line(exc)}")]
+
+
+def _named(a: Assignment, item: GradeItem, reason: str) -> GradeItem:
+    """Prefix the assignment id; say why points were lost when the child failed."""
+    message = item.message
+    if reason and item.score < item.max_score and reason not in message:
+        message = f"{message}; {reason}" if message else reason
+    name = item.name if item.name.startswith(a.id) else f"{a.id} {item.name}"
+    return GradeItem(name, float(item.score), float(item.max_score), bool(item.passed), message)

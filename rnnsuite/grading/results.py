@@ -1,0 +1,76 @@
+"""The one result model every output format is written from."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rnnsuite.types import GradeItem
+
+#: per assignment: how its child ended
+STATUSES = ("ok", "error", "timeout", "memory", "crashed")
+
+
+@dataclass
+class AssignmentResult:
+    """One submission x one assignment."""
+
+    assignment: str
+    status: str = "ok"
+    reason: str = ""
+    items: list[GradeItem] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    output: str = ""  # the tail of the child's stdout/stderr
+
+    @property
+    def score(self) -> float:
+        return sum(i.score for i in self.items)
+
+    @property
+    def max_score(self) -> float:
+        return sum(i.max_score for i in self.items)
+
+
+@dataclass
+class SubmissionResult:
+    """A student's grade: items over all assignments, a status and the reasons for lost items."""
+
+    student: str
+    assignments: list[AssignmentResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def items(self) -> list[GradeItem]:
+        return [i for a in self.assignments for i in a.items]
+
+    @property
+    def score(self) -> float:
+        return sum(a.score for a in self.assignments)
+
+    @property
+    def max_score(self) -> float:
+        return sum(a.max_score for a in self.assignments)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{a.assignment}: {a.reason}" for a in self.assignments if a.reason]
+
+    @property
+    def status(self) -> str:
+        bad = sorted({a.status for a in self.assignments if a.status != "ok"})
+        return "+".join(bad) if bad else "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "student": self.student,
+            "score": round(self.score, 6),
+            "max_score": self.max_score,
+            "status": self.status,
+            "errors": self.errors,
+            "seconds": round(self.seconds, 3),
+            "items": [asdict(i) for i in self.items],
+            "assignments": [
+                {**{k: v for k, v in asdict(a).items() if k != "items"}, "score": a.score, "max_score": a.max_score}
+                for a in self.assignments
+            ],
+        }
