@@ -162,7 +162,7 @@ class FRNN:
     # -- forward ---------------------------------------------------------------
     def _recur(self, H: np.ndarray, mask: np.ndarray | None, t0: int, t1: int) -> None:
         """Run steps t0+1 .. t1 in place: H[t] holds W x_t + b_h on entry and h_t on exit."""
-        U_T = self.params["U"].T
+        U_T = np.ascontiguousarray(self.params["U"].T)  # a contiguous copy multiplies faster
         tmp = np.empty_like(H[0])
         for t in range(t0 + 1, t1 + 1):
             np.matmul(H[t - 1], U_T, out=tmp)
@@ -267,22 +267,28 @@ class FRNN:
         # truncation (or with one output) the ages need not be told apart: one slot.
         ages = 1 if truncate is None or self.output == "last" else min(truncate, T)
         first = max(0, T - truncate) if truncate is not None and self.output == "last" else 0
-        g = np.zeros((ages, B, k), dtype=self.dtype)
+        g = np.zeros((ages, B, k) if ages > 1 else (B, k), dtype=self.dtype)
+        latest = g[0] if ages > 1 else g  # where the output of the current step enters
+        dphi = self._dtanh(H[1:])  # phi'(v_t) for every step at once
+        if mask is not None:
+            dphi *= mask[:, :, None]  # a carried step gets no delta
         D = np.zeros((T, B, k), dtype=self.dtype)  # delta_t, summed over ages
         for t in range(T - 1, first - 1, -1):  # t indexes steps 1..T as 0..T-1
             if self.output == "all":
-                g[0] += injected[t]
+                latest += injected[t]
             elif t == T - 1:
-                g[0] += injected
-            delta = g * self._dtanh(H[t + 1])
-            if mask is not None:
-                delta *= mask[t][:, None]
-            D[t] = delta[0] if ages == 1 else delta.sum(axis=0)
-            carried = self._carry(delta.reshape(ages * B, k)).reshape(ages, B, k)
+                latest += injected
+            if ages == 1:
+                delta = np.multiply(g, dphi[t], out=D[t])
+                carried = self._carry(delta)
+            else:
+                delta = g * dphi[t]
+                delta.sum(axis=0, out=D[t])
+                carried = self._carry(delta.reshape(ages * B, k)).reshape(ages, B, k)
             if mask is not None:  # a carried state passes its gradient on unchanged
                 np.copyto(carried, g, where=~mask[t][:, None])
             if ages == 1:
-                g = carried
+                g = latest = carried
             else:  # one step older; the oldest age is cut off
                 g[1:] = carried[:-1]
                 g[0] = 0.0
