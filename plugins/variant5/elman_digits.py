@@ -1,0 +1,142 @@
+"""v5.3: an Elman network classifies digits, then faces filtered test images.
+
+An image is read row by row: x_t = row t of pixels, T = number of rows, and
+the last hidden state h_T goes to a softmax over the 10 digits.  Training
+uses clean images only: MNIST 5k (28x28) plus scikit-learn's 8x8 digits
+upscaled to 28x28 (bilinear), so one network reads both.  Testing: the clean
+test images and the same images through every filter of ``filters.FILTERS``.
+
+Both sets are stratified 70/30 (MNIST 5k is sorted by label: an in-order
+split would leave whole digits out of training).
+"""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+
+from rnnsuite import metrics, plots
+
+from . import filters
+
+SIDE = 28
+UNITS = 128
+VALIDATION_SHARE = 0.1
+QUICK = {"mnist": 600, "digits8": 300}
+
+
+def metric_name(key: str) -> str:
+    """``mnist`` -> ``accuracy``, ``mnist_blur`` -> ``accuracy_blur``, ``digits8_noise`` -> ``digits8_accuracy_noise``."""
+    source, _, flt = key.partition("_")
+    name = "accuracy" if source == "mnist" else f"{source}_accuracy"
+    return f"{name}_{flt}" if flt else name
+
+
+def build(spec):
+    from .elman import elman_classifier
+
+    return elman_classifier(spec["rows"], spec["width"], spec["classes"], UNITS)
+
+
+def _split(ctx, images, labels, name: str, salt: int):
+    from rnnsuite.datasets.prep import stratified_split
+
+    rng = ctx.rng(salt)
+    labels = np.asarray(labels, dtype=np.int64)
+    if ctx.quick:
+        _, _, keep = stratified_split(labels, test=min(0.99, QUICK[name] / len(labels)),
+                                      seed=int(rng.integers(2**31)))
+        images, labels = images[keep], labels[keep]
+    train, _, test = stratified_split(labels, test=0.3, seed=int(rng.integers(2**31)))
+    return images[train], labels[train], images[test], labels[test]
+
+
+def prepare(ctx):
+    from rnnsuite.types import Split
+
+    sets = {"mnist": ctx.load("mnist5k"), "digits8": ctx.load("digits")}
+    train_x, train_y, test_inputs, test_targets, info = [], [], {}, {}, {}
+    for salt, (name, data) in enumerate(sets.items()):
+        xtr, ytr, xte, yte = _split(ctx, np.asarray(data.images, np.float32), data.labels, name, 20 + salt)
+        side = xtr.shape[1]
+        up = (lambda x: x) if side == SIDE else (lambda x: filters.resize(x, SIDE))
+        train_x.append(up(xtr))
+        train_y.append(ytr)
+        test_inputs[name], test_targets[name] = up(xte), yte
+        for i, (fname, apply) in enumerate(filters.FILTERS.items()):
+            # filters act on the images as they are (8x8 digits at 8x8), then the same upscaling
+            test_inputs[f"{name}_{fname}"] = up(apply(xte, ctx.rng(100 + 10 * salt + i)))
+        info[f"{name}_train"], info[f"{name}_test"], info[f"{name}_side"] = len(ytr), len(yte), side
+    info["split"] = "stratified 70/30 per set, seeded (MNIST 5k is sorted by label)"
+    info["filters"] = list(filters.FILTERS)
+    info["majority_accuracy"] = metrics.majority_accuracy(train_y[0], test_targets["mnist"])
+    train = {"images": np.concatenate(train_x), "labels": np.concatenate(train_y)}
+    spec = {"rows": SIDE, "width": SIDE, "classes": 10, "seed": ctx.seed}
+    return Split(train=train, test_inputs=test_inputs, test_targets=test_targets, spec=spec, info=info)
+
+
+def train(ctx, model, data):
+    from rnnsuite.datasets.prep import stratified_split
+    from rnnsuite.kerasutil import keras, progress_callback
+
+    k = keras()
+    x, y = data["images"], data["labels"]
+    fit_idx, _, val_idx = stratified_split(y, test=VALIDATION_SHARE, seed=int(ctx.rng(1).integers(2**31)))
+    stop = k.callbacks.EarlyStopping(monitor="val_accuracy", patience=4, restore_best_weights=True)
+    history = model.fit(x[fit_idx], y[fit_idx], validation_data=(x[val_idx], y[val_idx]), epochs=ctx.epochs,
+                        batch_size=64, verbose=0, callbacks=[stop, progress_callback(ctx)])
+    ctx.info["history"] = {key: [float(v) for v in values] for key, values in history.history.items()}
+    ctx.info["val_accuracy"] = float(max(history.history.get("val_accuracy", [0.0])))
+    return model
+
+
+def predict(ctx, model, inputs: dict):
+    """Digit ids for every test stack (clean and filtered), in one pass."""
+    keys = list(inputs)
+    probs = model.predict(np.concatenate([inputs[key] for key in keys]), batch_size=512, verbose=0)
+    labels = probs.argmax(axis=-1).astype(np.int64)
+    cuts = np.cumsum([len(inputs[key]) for key in keys])[:-1]
+    return dict(zip(keys, np.split(labels, cuts)))
+
+
+def evaluate(ctx, split, predicted: dict):
+    scores = {metric_name(key): metrics.accuracy(pred, split.test_targets[key.partition("_")[0]])
+              for key, pred in predicted.items()}
+    scores["majority_accuracy"] = metrics.majority_accuracy(split.train["labels"], split.test_targets["mnist"])
+    return scores
+
+
+def accuracy_table(ctx, split, predicted) -> dict:
+    """accuracy per filter: one row per filter, one column per image set (CSV and markdown)."""
+    scores = evaluate(ctx, split, predicted)
+    sources = list(split.test_targets)
+    rows = [(flt, [scores[metric_name(f"{s}_{flt}" if flt != "clean" else s)] for s in sources])
+            for flt in ("clean", *filters.FILTERS)]
+    with open(ctx.path("accuracy_by_filter.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["filter", *sources])
+        writer.writerows([flt, *(f"{v:.4f}" for v in values)] for flt, values in rows)
+    lines = ["| filter | " + " | ".join(sources) + " |", "|---" * (len(sources) + 1) + "|"]
+    lines += [f"| {flt} | " + " | ".join(f"{v:.3f}" for v in values) + " |" for flt, values in rows]
+    ctx.path("accuracy_by_filter.md").write_text("\n".join(lines) + "\n")
+    return {"accuracy_table": ctx.path("accuracy_by_filter.csv"), "accuracy_table_md": ctx.path("accuracy_by_filter.md")}
+
+
+def artifacts(ctx, split, predicted, model):
+    out = accuracy_table(ctx, split, predicted)
+    shown = np.arange(min(8, len(split.test_targets["mnist"])))
+    true = split.test_targets["mnist"][shown]
+    rows = []
+    for key in ["mnist", *(f"mnist_{f}" for f in filters.FILTERS)]:
+        pred = predicted[key][shown]
+        captions = [f"{p}" + ("" if p == t else f" (true {t})") for p, t in zip(pred, true)]
+        rows.append((key.partition("_")[2] or "clean", split.test_inputs[key][shown], captions))
+    out["filtered_examples"] = plots.image_grid(ctx.path("filtered_examples.png"), rows,
+                                                title="Elman network: predictions on filtered MNIST test images")
+    history = {k: v for k, v in ctx.info.get("history", {}).items() if k in ("loss", "val_loss")}
+    if history:
+        out["history"] = plots.history_plot(ctx.path("history.png"), history, title="Elman network: loss by epoch")
+    path = ctx.path("elman_digits.keras")
+    model.save(path)
+    out["model"] = path
+    return out

@@ -1,0 +1,65 @@
+"""v5.1: the course's FRNN, from scratch, on movie-review sentiment.
+
+Exactly the case of the course's BPTT section: a review is a sequence of
+words x_1 .. x_T (one-hot, fed as token ids), the network runs
+
+    h_t = tanh(W x_t + U h_{t-1} + b_h),   y_T = V h_T + b_y,   m = 2
+
+and only the last step carries the target: L = -ln p_c with p = softmax(y_T);
+y_1 .. y_{T-1} are not used.  Left padding is masked (h_t = h_{t-1} on PAD),
+so h_T is the state after the review's last word.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import sentiment
+
+HIDDEN = 64
+VALIDATION_SHARE = 0.1
+
+
+def build(spec) -> "object":
+    """The FRNN of LAB7.md: n = vocabulary size, k = HIDDEN, m = 2 classes, loss on the last step."""
+    from rnnsuite.scratch.frnn import FRNN
+
+    return FRNN(spec["vocab_size"], HIDDEN, spec.get("classes", 2), output="last", loss="ce",
+                rng=spec.get("seed", 0), dtype=np.float32)
+
+
+def prepare(ctx):
+    return sentiment.prepare_reviews(ctx, max_vocab=8000, max_length=64)
+
+
+def train(ctx, model, data):
+    """Adam on mini-batches with clipping; the best epoch on a stratified validation block is kept."""
+    from rnnsuite.scratch.optim import Adam
+    from rnnsuite.scratch.train import fit
+
+    ids, labels = data["ids"], data["labels"]
+    fit_idx, val_idx = sentiment.validation_block(labels, VALIDATION_SHARE, ctx.rng(1))
+    history = fit(model, ids[fit_idx], labels[fit_idx], mask=ids[fit_idx] > 0,
+                  validation=(ids[val_idx], labels[val_idx], ids[val_idx] > 0),
+                  epochs=ctx.epochs, batch_size=32, optimizer=Adam(1e-3), clip=5.0, patience=2,
+                  rng=ctx.rng(2), on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
+    val_pred = model.predict(ids[val_idx], ids[val_idx] > 0)
+    ctx.info["history"] = {k: history[k] for k in ("loss", "val_loss")}
+    ctx.info["best_epoch"] = history["best_epoch"]
+    ctx.info["val_accuracy"] = float((val_pred == labels[val_idx]).mean())
+    return model
+
+
+def predict(ctx, model, ids):
+    return model.predict(ids, ids > 0)
+
+
+def evaluate(ctx, split, predicted):
+    return sentiment.evaluate_binary(split, predicted)
+
+
+def artifacts(ctx, split, predicted, model):
+    out = {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
+           "model": model.save(ctx.path("frnn_sentiment.npz"))}
+    out.update(sentiment.history_artifact(ctx, ctx.info.get("history", {}), "history.png",
+                                          "FRNN on movie reviews: cross-entropy by epoch"))
+    return out
