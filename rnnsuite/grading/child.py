@@ -47,7 +47,7 @@ def answer_probe(folder: Path, job: dict, assignment, factory, registry) -> None
     """Run the graders' model checks against a Recorder of a fresh model; save the record."""
     from rnnsuite.grading import probe
 
-    student = factory.build(job["split"].spec)
+    student = probe.protocol_object(factory.build(job["split"].spec))
     shapes, modes = probe.choose_modes(student, job["probe_seed"])
     params, X, targets = probe.base_point(job["probe_seed"], shapes, modes)
     output, loss_name = getattr(student, "output", None), getattr(student, "loss_name", None)

@@ -224,6 +224,17 @@ class Replayer(_Probe):
 
 
 # -- child side: find how the student's object wants its data ----------------
+def protocol_object(model: Any) -> Any:
+    """The object following the scratch protocol: the model, or the model's ``core``.
+
+    The check runs in float64: a ``dtype`` attribute (as the suite's FRNN has) is set to it.
+    """
+    obj = model if hasattr(model, "loss_and_grads") else getattr(model, "core", model)
+    if isinstance(getattr(obj, "dtype", None), np.dtype):
+        obj.dtype = np.dtype(np.float64)
+    return obj
+
+
 def choose_modes(student: Any, seed: int) -> tuple[dict[str, tuple[int, ...]], dict[str, str]]:
     """The student's parameter shapes and the input/target/output modes its object accepts."""
     params = getattr(student, "params", None)
