@@ -46,7 +46,8 @@ def read_mo(path: Path) -> list[tuple[str, str]]:
             if key[1] != 0:
                 continue
             key = key[0]
-        pairs.append((key.split("\x04", 1)[-1], value))
+        if key:  # "" is the header
+            pairs.append((key.split("\x04", 1)[-1], value))
     return pairs
 
 
