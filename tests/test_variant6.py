@@ -1,0 +1,205 @@
+"""Variant 6: the shared temperature pieces, the ESN, the translator's text codec,
+and every assignment end to end in quick mode."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from rnnsuite.datasets.records import Series
+from rnnsuite.plugins.variant6 import temperature, translator
+from rnnsuite.plugins.variant6.esn import EchoStateNetwork, ridge_readout, spectral_radius
+from rnnsuite.types import Split
+
+
+# -- windows, normalisation, baselines ------------------------------------------
+
+def days(n: int, start: str = "2013-01-01") -> np.ndarray:
+    return np.datetime64(start) + np.arange(n)
+
+
+def test_windows_are_three_days_then_the_fourth():
+    w = temperature.make_windows(days(6), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    assert w.values.tolist() == [[1, 2, 3], [2, 3, 4], [3, 4, 5]]
+    assert w.targets.tolist() == [4, 5, 6]
+    assert w.days.tolist() == days(6)[3:].tolist()
+    assert (w.input_days[:, -1] + 1 == w.days).all()
+
+
+def test_baselines_on_a_hand_made_series():
+    w = temperature.make_windows(days(6), [1.0, 2.0, 3.0, 5.0, 4.0, 10.0])  # targets 5, 4, 10
+    guess = temperature.baselines(w)
+    assert guess["persistence"].tolist() == [3, 5, 4]
+    assert guess["mean3"].tolist() == [2, 10 / 3, 4]
+    split = Split(train=None, test_inputs=w.inputs_only(), test_targets=w.targets)
+    m = temperature.evaluate(None, split, np.array([5.0, 4.0, 7.0]))
+    assert m["mae"] == pytest.approx(1.0)  # |0| + |0| + |3|
+    assert m["persistence_mae"] == pytest.approx((2 + 1 + 6) / 3)
+    assert m["mean3_mae"] == pytest.approx((3 + 2 / 3 + 6) / 3)
+    assert m["persistence_rmse"] == pytest.approx(np.sqrt((4 + 1 + 36) / 3))
+
+
+def fake_ctx(series, quick=False, seed=0, tmp=None):
+    registry = SimpleNamespace(datasets={"temperatures": None},
+                               dataset=lambda name: SimpleNamespace(load=lambda path=None, full=False: series))
+    from rnnsuite.context import RunContext
+    from rnnsuite.plugins.variant6 import FRNN_TEMPERATURE
+
+    return RunContext(FRNN_TEMPERATURE, Path(tmp or "."), seed=seed, quick=quick, registry=registry)
+
+
+def test_split_is_chronological_and_statistics_come_from_train_only():
+    n = 203
+    values = np.arange(n, dtype=float)
+    values[150:] += 1000.0  # a jump inside validation/test must not move the statistics
+    split = temperature.prepare(fake_ctx(Series(days(n), values, "t", "°C")))
+    fit, val, test = split.train.fit, split.train.val, split.test_inputs
+    assert len(fit) + len(val) + len(test) == n - 3
+    assert fit.days[-1] < val.days[0] and val.days[-1] < test.days[0]
+    assert len(test) == round(0.3 * (n - 3)) and len(val) == round(0.15 * (n - 3))
+    fit_days = np.concatenate([fit.values[0], fit.targets])
+    assert split.spec["mean"] == pytest.approx(fit_days.mean())
+    assert split.spec["std"] == pytest.approx(fit_days.std())
+    assert split.spec["mean"] < 100  # nothing from the jump
+    assert test.targets is None  # the answers stay in test_targets
+    assert split.test_targets.tolist() == values[-len(test):].tolist()
+
+
+def test_forecaster_inputs_are_normalised_value_and_season():
+    w = temperature.make_windows(np.array(["2014-01-01", "2014-04-02", "2014-07-02", "2014-10-01"],
+                                          dtype="datetime64[D]"), [10.0, 20.0, 30.0, 0.0])
+    f = temperature.Forecaster(core=None, scaler=temperature.Scaler(20.0, 10.0))
+    X = f.inputs(w)
+    assert X.shape == (1, 3, 3)
+    assert X[0, :, 0].tolist() == [-1.0, 0.0, 1.0]
+    assert X[0, 0, 1:] == pytest.approx([0.0, 1.0])  # 1 January: sin 0, cos 1
+    assert X[0, 1, 1:] == pytest.approx([1.0, 0.0], abs=0.02)  # early April: a quarter of the year
+    assert f.targets(w).tolist() == [[-2.0]]
+    assert temperature.Scaler(20.0, 10.0).celsius(-2.0) == pytest.approx(0.0)
+
+
+# -- the echo state network --------------------------------------------------------
+
+@pytest.mark.parametrize("radius", [0.3, 0.9, 1.25])
+def test_reservoir_spectral_radius_is_the_target(radius):
+    esn = EchoStateNetwork(3, 1, 120, radius=radius, rng=4)
+    assert spectral_radius(esn.W) == pytest.approx(radius, rel=1e-9)
+    assert 0.05 < np.count_nonzero(esn.W) / esn.W.size < 0.15  # sparse
+
+
+def test_ridge_readout_solves_a_known_problem():
+    rng = np.random.default_rng(0)
+    Phi = np.hstack([np.ones((50, 1)), rng.normal(size=(50, 2))])
+    D = Phi @ np.array([[1.0], [2.0], [-3.0]])
+    assert ridge_readout(Phi, D, 1e-10) == pytest.approx(np.array([[1.0, 2.0, -3.0]]), abs=1e-6)
+    shrunk = ridge_readout(Phi, D, 1e4)
+    assert np.abs(shrunk).sum() < 0.5 * 6  # a large ridge pulls the weights towards 0
+    # the closed form is the minimiser: its gradient vanishes
+    W = ridge_readout(Phi, D, 2.0)
+    assert (Phi.T @ (Phi @ W.T - D) + 2.0 * W.T) == pytest.approx(np.zeros((3, 1)), abs=1e-9)
+
+
+def test_esn_fits_a_linear_readout_of_its_states():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3, 2))
+    esn = EchoStateNetwork(2, 1, 50, ridge=1e-8, rng=2)
+    D = esn.features(X) @ rng.normal(size=(esn.W_out.shape[1], 1))
+    assert esn.fit(X, D).predict(X) == pytest.approx(D, abs=1e-4)
+
+
+# -- the translator's text codec (no TensorFlow needed) ----------------------------
+
+def test_translator_text_round_trip():
+    texts = ["Open file", "Save all %(name)s", "Close"]
+    vocab = translator.char_vocabulary(texts, marks=True)
+    ids = translator.encode_target(vocab, texts, 20)
+    assert ids.shape == (3, 20)
+    assert (ids[:, 0] == vocab.index[translator.START]).all()
+    assert [translator.decode_target(vocab, row) for row in ids] == texts
+    assert translator.decode_target(vocab, ids[0][1:]) == "Open file"  # without the start mark too
+    src = translator.char_vocabulary(["Открыть файл"])
+    assert src.decode(translator.encode_source(src, ["файл"], 8)[0]) == "файл"
+    assert translator.START not in src.index  # marks only on the target side
+
+
+# -- end to end, quick --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def manager():
+    from rnnsuite.manager import Manager
+
+    return Manager().load()
+
+
+def run_quick(manager, number: int, out: Path, seed: int = 0):
+    from rnnsuite.runner import run
+
+    variant = manager.registry.variant(6)
+    [result] = run(manager, variant, [variant.assignment(number)], out_dir=out, seed=seed, quick=True)
+    assert result.error is None, result.error
+    return result
+
+
+def test_plugin_import_is_light():
+    code = ("import sys, rnnsuite.plugins.variant6\n"
+            "assert not {'keras', 'tensorflow', 'matplotlib'} & set(sys.modules), sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_variant_6_is_registered(manager):
+    variant = manager.registry.variant(6)
+    assert [a.id for a in variant.assignments] == ["v6.1", "v6.2", "v6.3"]
+    assert [a.kind for a in variant.assignments] == ["scratch", "keras", "custom"]
+    assert [a.from_course for a in variant.assignments] == [True, True, False]
+    for a in variant.assignments:
+        assert a.task_ru and a.task_en and a.bars and all(b.why for b in a.bars)
+        assert manager.registry.model(a.model).kind == a.kind
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("number, names", [(1, ("predictions.csv", "predictions.png", "history.png", "frnn.npz")),
+                                           (3, ("predictions.csv", "predictions.png", "esn.npz"))])
+def test_temperature_assignments_quick(manager, tmp_path, number, names):
+    result = run_quick(manager, number, tmp_path)
+    m = result.metrics
+    assert {"mae", "rmse", "persistence_mae", "mean3_mae"} <= set(m)
+    assert all(np.isfinite(v) and v >= 0 for v in m.values())
+    assert m["mae"] < 10.0  # °C: a sane forecast even after a few epochs
+    assert set(names) <= set(result.artifacts)
+    for name in names:
+        assert Path(result.artifacts[name]).stat().st_size > 0
+    rows = (tmp_path / f"v6.{number}" / "predictions.csv").read_text().splitlines()
+    assert rows[0].startswith("date,true_c,predicted_c") and len(rows) == result.info["test"] + 1
+    assert [b.metric for b in result.bars] == ["mae", "mae"]
+    if number == 3:
+        assert result.info["esn"]["spectral_radius"] in (0.3, 0.6, 0.9, 1.2)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("number", [1, 3])
+def test_same_seed_same_metrics(manager, tmp_path, number):
+    first = run_quick(manager, number, tmp_path / "a", seed=7)
+    second = run_quick(manager, number, tmp_path / "b", seed=7)
+    assert first.metrics == second.metrics
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_translator_quick_twice(manager, tmp_path):
+    first = run_quick(manager, 2, tmp_path / "a", seed=3)
+    m = first.metrics
+    assert {"bleu", "chrf", "copy_bleu", "copy_chrf", "chrf_gain"} <= set(m)
+    assert m["chrf_gain"] == pytest.approx(m["chrf"] - m["copy_chrf"])
+    assert 0 < m["copy_chrf"] < 100 and 0 <= m["chrf"] <= 100
+    assert "longer than 60 characters" in first.info["dropped"]
+    table = Path(first.artifacts["translations.tsv"]).read_text(encoding="utf-8").splitlines()
+    assert table[0] == "source\treference\thypothesis" and len(table) == first.info["test"] + 1
+    assert Path(first.artifacts["translator.keras"]).stat().st_size > 0
+    second = run_quick(manager, 2, tmp_path / "b", seed=3)
+    assert second.metrics == first.metrics
+    json.dumps(first.to_dict(), default=str)  # result.json material
