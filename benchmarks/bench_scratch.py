@@ -7,13 +7,14 @@ and train on the same 10,000 random windows (regression on the last step:
 the target is the mean of the first input over the window, so memory is
 needed), with Adam and mean squared error, at window 3 and window 50.  The
 first epoch is excluded (Keras traces its graph there); the figure is the
-mean of the remaining epochs.
+median of the remaining epochs.  FRNN and matmul-bound epochs alternate, so
+that load from elsewhere on the machine hits both alike.
 
 The matmul bound times only the matrix products an FRNN epoch does, with the
 same count and shapes, into preallocated outputs: per batch W x for all
-steps, T recurrent products forward and T backward, the readout and its
-gradient, and dW, dU, dV.  The engine cannot beat it without doing less
-arithmetic; the gap is the elementwise work (tanh, its derivative, adds) and
+steps, T recurrent products forward and T - 1 backward (nothing flows into
+the constant h_0), the readout and its gradient, and dW, dU, dV.  The engine
+cannot beat it without doing less arithmetic; the gap is the elementwise work (tanh, its derivative, adds) and
 Python's per-step overhead.
 
 Keras runs with ``steps_per_execution`` at its default of 1 unless
@@ -35,7 +36,7 @@ BOUND_FACTOR = 2.0  # FRNN epoch within 2x of the matmul bound
 def parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--windows", type=int, default=10_000)
-    p.add_argument("--epochs", type=int, default=4, help="epochs per run; the first is excluded")
+    p.add_argument("--epochs", type=int, default=4, help="epochs per run; the first is excluded; the median of the rest is reported")
     p.add_argument("--steps", type=int, nargs="+", default=[3, 50], help="window lengths")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--inputs", type=int, default=8)
@@ -57,35 +58,35 @@ def windows(n_windows: int, steps: int, n: int, dtype, seed: int = 0):
 
 
 def steady(times: list[float]) -> float:
-    rest = times[1:] or times
-    return sum(rest) / len(rest)
+    """The median epoch after the first: robust to other load on a shared machine."""
+    rest = sorted(times[1:] or times)
+    mid = len(rest) // 2
+    return rest[mid] if len(rest) % 2 else (rest[mid - 1] + rest[mid]) / 2
 
 
-def time_frnn(X, y, args) -> tuple[float, float]:
+def frnn_epochs(X, y, args, losses: list[float]):
+    """Yield after each FRNN training epoch."""
     import numpy as np
 
     from rnnsuite.scratch import FRNN, Adam, fit
 
     model = FRNN(args.inputs, args.hidden, 1, loss="mse", rng=0, dtype=np.dtype(args.dtype))
-    optimizer, times = Adam(1e-3), []
+    optimizer = Adam(1e-3)
     for epoch in range(args.epochs):
-        start = time.perf_counter()
         history = fit(model, X, y, epochs=1, batch_size=args.batch, optimizer=optimizer, rng=epoch)
-        times.append(time.perf_counter() - start)
-    return steady(times), history["loss"][-1]
+        losses.append(history["loss"][-1])
+        yield
 
 
-def time_matmuls(X, args) -> float:
-    """The FRNN epoch's matrix products alone (same count and shapes), in seconds."""
+def matmul_epochs(X, args):
+    """Yield after each epoch's worth of the FRNN's matrix products (same count and shapes)."""
     import numpy as np
 
     N, T, n = X.shape
     k, m, dtype = args.hidden, 1, np.dtype(args.dtype)
     rng = np.random.default_rng(0)
     W, U, V = (rng.standard_normal(s).astype(dtype) for s in ((k, n), (k, k), (m, k)))
-    times = []
     for _ in range(args.epochs):
-        start = time.perf_counter()
         for first in range(0, N, args.batch):
             B = min(args.batch, N - first)
             x = X[first:first + B].reshape(B * T, n)  # stands in for the shuffled batch
@@ -99,14 +100,29 @@ def time_matmuls(X, args) -> float:
                 np.matmul(H[t - 1], U.T, out=tmp)  # U h_{t-1}
             dY = H[T] @ V.T  # readout y_T
             dY @ V  # V^T dL/dy
-            for t in range(T):
+            for t in range(1, T):  # none from step 1: h_0 is constant
                 np.matmul(D[t], U, out=tmp)  # U^T delta_t
             D2 = D.reshape(T * B, k)
             D2.T @ x  # dW
             D2.T @ H[:-1].reshape(T * B, k)  # dU
             dY.T @ H[T]  # dV
-        times.append(time.perf_counter() - start)
-    return steady(times)
+        yield
+
+
+def interleaved(*runs) -> list[list[float]]:
+    """Epoch times of several runs, taking one epoch of each in turn (fair under varying load)."""
+    times: list[list[float]] = [[] for _ in runs]
+    active = list(enumerate(runs))
+    while active:
+        for i, run in list(active):
+            start = time.perf_counter()
+            try:
+                next(run)
+            except StopIteration:
+                active.remove((i, run))
+                continue
+            times[i].append(time.perf_counter() - start)
+    return times
 
 
 def time_keras(X, y, args) -> float:
@@ -149,8 +165,9 @@ def main() -> None:
     rows = []
     for T in args.steps:
         X, y = windows(args.windows, T, args.inputs, args.dtype)
-        frnn, loss = time_frnn(X, y, args)
-        bound = time_matmuls(X, args)
+        losses: list[float] = []
+        frnn, bound = map(steady, interleaved(frnn_epochs(X, y, args, losses), matmul_epochs(X, args)))
+        loss = losses[-1]
         keras_s = float("nan") if args.skip_keras else time_keras(X, y, args)
         rows.append((T, frnn, keras_s, bound, loss))
         print(f"window {T:3d}: FRNN {frnn:.3f} s/epoch (loss {loss:.4f}), Keras SimpleRNN {keras_s:.3f} s/epoch, "

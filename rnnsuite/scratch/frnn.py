@@ -272,7 +272,8 @@ class FRNN:
         dphi = self._dtanh(H[1:])  # phi'(v_t) for every step at once
         if mask is not None:
             dphi *= mask[:, :, None]  # a carried step gets no delta
-        D = np.zeros((T, B, k), dtype=self.dtype)  # delta_t, summed over ages
+        D = np.empty((T, B, k), dtype=self.dtype)  # delta_t, summed over ages
+        D[:first] = 0.0  # beyond the truncation
         for t in range(T - 1, first - 1, -1):  # t indexes steps 1..T as 0..T-1
             if self.output == "all":
                 latest += injected[t]
@@ -280,10 +281,14 @@ class FRNN:
                 latest += injected
             if ages == 1:
                 delta = np.multiply(g, dphi[t], out=D[t])
-                carried = self._carry(delta)
             else:
                 delta = g * dphi[t]
                 delta.sum(axis=0, out=D[t])
+            if t == first:  # h_0 is constant, and nothing flows beyond a truncation
+                break
+            if ages == 1:
+                carried = self._carry(delta)
+            else:
                 carried = self._carry(delta.reshape(ages * B, k)).reshape(ages, B, k)
             if mask is not None:  # a carried state passes its gradient on unchanged
                 np.copyto(carried, g, where=~mask[t][:, None])
