@@ -1,0 +1,47 @@
+"""Shared pieces of the grading tests: a fast test variant and submission writers."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import LINE_PLUGIN
+
+from rnnsuite.grading import batch, sandbox
+from rnnsuite.manager import Manager
+
+#: the line task again as variant 98, whose first bar gives partial credit (mae 1.5 -> 0.2)
+LINE_98 = (LINE_PLUGIN.replace("Variant(97", "Variant(98").replace('"v97.', '"v98.')
+           .replace('bars=(Bar("mae", "zero_mae", higher_is_better=False),)',
+                    'bars=(Bar("mae", 0.2, higher_is_better=False, floor=1.5), '
+                    'Bar("mae", "zero_mae", higher_is_better=False))'))
+assert LINE_98.count("floor=1.5") == 1
+
+GOOD_LINE = """
+    from rnnsuite.types import ModelFactory
+
+    def rnnsuite_add_models():
+        return [ModelFactory("line", "custom", lambda spec: {"w": 0.0})]
+"""
+
+
+def write(folder: Path, name: str, source: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def line_batch(tmp_path: Path, number: int = 97, tasks=(1,), **settings) -> batch.Batch:
+    """A Batch over the test variants, loading the line plugin (also in the children)."""
+    plugin = write(tmp_path / "plugins", f"line{number}.py", LINE_PLUGIN if number == 97 else LINE_98)
+    registry = Manager().load((str(plugin),)).registry
+    v = registry.variant(number)
+    limits = settings.pop("limits", sandbox.Limits(timeout=30, memory_mb=1024))
+    s = batch.Settings(plugins=(str(plugin),), limits=limits, **settings)
+    return batch.Batch(registry, [a for a in v.assignments if a.number in tasks], s)
+
+
+def grade(b: batch.Batch, folder: Path, name: str, source: str):
+    """Grade one submission written from source; returns its SubmissionResult."""
+    path = write(folder, name, source)
+    return b.run([(path.stem, path)])[0]
