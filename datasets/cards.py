@@ -25,13 +25,13 @@ def _lazy(target: str) -> Callable[..., Any]:
     return load
 
 
-def _fetcher(*artifacts: Artifact, full: fetch.FullSource | None = None):
-    def do_fetch(full_: bool = False, progress=None, **_):
-        if full_ or _.get("full"):
-            if full is None:
-                return None
-            return full.fetch(progress)
-        return [fetch.ensure(a, progress) for a in artifacts][-1]
+def _fetcher(*artifacts: Artifact, full_source: fetch.FullSource | None = None):
+    def do_fetch(full: bool = False, progress=None):
+        """Fetch into the cache; return the (last) folder, or None if nothing to fetch."""
+        if full:
+            return full_source.fetch(progress) if full_source else None
+        folders = [fetch.ensure(a, progress) for a in artifacts]
+        return folders[-1] if folders else None
 
     def is_cached() -> bool:
         return all(a.is_cached() for a in artifacts)
@@ -41,7 +41,7 @@ def _fetcher(*artifacts: Artifact, full: fetch.FullSource | None = None):
 
 def _card(name: str, loader: str, artifacts: tuple[Artifact, ...], full: fetch.FullSource | None = None,
           **card: Any) -> Dataset:
-    do_fetch, is_cached = _fetcher(*artifacts, full=full)
+    do_fetch, is_cached = _fetcher(*artifacts, full_source=full)
     artifact_names = ", ".join(f"{a.requirement}" for a in artifacts)
     return Dataset(name=name, load=_lazy(loader), fetch=do_fetch, is_cached=is_cached,
                    source=card.pop("source", "") + f" [artifact: {artifact_names}]",

@@ -92,7 +92,8 @@ def fetch_cmd(names: tuple[str, ...], full: bool, all_: bool) -> None:
         with console.status(f"{d.name}: starting") as status:
             where = d.fetch(full=full, progress=lambda msg, d=d: status.update(f"{d.name}: {msg}"))
         if where is None:
-            console.print(f"{d.name}: no full-size source; the default is used")
+            console.print(f"{d.name}: " + ("no full-size source; the default is used" if full
+                                          else "nothing to fetch (generated or plugin-provided)"))
         else:
             console.print(f"{d.name}: ready in {time.monotonic() - start:.1f} s ({where})")
 
