@@ -87,7 +87,8 @@ def main() -> None:
     from rnnsuite.errors import UserError
 
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns (rather than exits with) the code of ctx.exit().
+        sys.exit(cli.main(standalone_mode=False) or 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
