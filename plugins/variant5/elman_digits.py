@@ -18,6 +18,7 @@ import numpy as np
 from rnnsuite import metrics, plots
 
 from . import filters
+from .sentiment import history_artifact
 
 SIDE = 28
 UNITS = 128
@@ -33,8 +34,11 @@ def metric_name(key: str) -> str:
 
 
 def build(spec):
+    from rnnsuite.kerasutil import seed_keras
+
     from .elman import elman_classifier
 
+    seed_keras(spec.get("seed", 0))  # the first Keras import comes after the runner's seeding
     return elman_classifier(spec["rows"], spec["width"], spec["classes"], UNITS)
 
 
@@ -133,9 +137,7 @@ def artifacts(ctx, split, predicted, model):
         rows.append((key.partition("_")[2] or "clean", split.test_inputs[key][shown], captions))
     out["filtered_examples"] = plots.image_grid(ctx.path("filtered_examples.png"), rows,
                                                 title="Elman network: predictions on filtered MNIST test images")
-    history = {k: v for k, v in ctx.info.get("history", {}).items() if k in ("loss", "val_loss")}
-    if history:
-        out["history"] = plots.history_plot(ctx.path("history.png"), history, title="Elman network: loss by epoch")
+    out.update(history_artifact(ctx, "Elman network: loss by epoch"))
     path = ctx.path("elman_digits.keras")
     model.save(path)
     out["model"] = path

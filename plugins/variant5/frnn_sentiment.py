@@ -60,6 +60,5 @@ def evaluate(ctx, split, predicted):
 def artifacts(ctx, split, predicted, model):
     out = {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
            "model": model.save(ctx.path("frnn_sentiment.npz"))}
-    out.update(sentiment.history_artifact(ctx, ctx.info.get("history", {}), "history.png",
-                                          "FRNN on movie reviews: cross-entropy by epoch"))
+    out.update(sentiment.history_artifact(ctx, "FRNN on movie reviews: cross-entropy by epoch"))
     return out

@@ -23,9 +23,10 @@ UNLABELLED = "movie_reviews_long"
 
 
 def build(spec):
-    from rnnsuite.kerasutil import keras
+    from rnnsuite.kerasutil import keras, seed_keras
 
     k = keras()
+    seed_keras(spec.get("seed", 0))  # the first Keras import comes after the runner's seeding
     ids = k.Input((spec["length"],), dtype="int32", name="word_ids")
     x = k.layers.Embedding(spec["vocab_size"], EMBEDDING, mask_zero=True, name="embedding")(ids)
     x = k.layers.SpatialDropout1D(0.3)(x)
@@ -82,6 +83,5 @@ def artifacts(ctx, split, predicted, model):
     path = ctx.path("gru_sentiment.keras")
     model.save(path)
     out = {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted), "model": path}
-    out.update(sentiment.history_artifact(ctx, ctx.info.get("history", {}), "history.png",
-                                          "GRU on movie reviews: loss by epoch"))
+    out.update(sentiment.history_artifact(ctx, "GRU on movie reviews: loss by epoch"))
     return out

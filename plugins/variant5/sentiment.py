@@ -134,9 +134,10 @@ def write_samples(path, split: ReviewSplit, predicted: np.ndarray, count: int = 
     return path
 
 
-def history_artifact(ctx, history: dict, name: str, title: str) -> dict:
-    """The training curves as a PNG, when the routine left a history in ``ctx.info``."""
-    curves = {k: v for k, v in history.items() if isinstance(v, list) and v and k in ("loss", "val_loss")}
+def history_artifact(ctx, title: str) -> dict:
+    """``{"history": PNG}`` of the loss curves the train routine left in ``ctx.info`` (if any)."""
+    history = ctx.info.get("history", {})
+    curves = {k: v for k, v in history.items() if k in ("loss", "val_loss") and v}
     if not curves:
         return {}
-    return {name: plots.history_plot(ctx.path(name), curves, title=title)}
+    return {"history": plots.history_plot(ctx.path("history.png"), curves, title=title)}
