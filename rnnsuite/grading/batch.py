@@ -80,8 +80,13 @@ class Batch:
     def __init__(self, registry, assignments: list[Assignment], settings: Settings):
         self.registry, self.assignments, self.settings = registry, assignments, settings
         self.splits: dict[str, Split] = {}
+        self.broken: dict[str, str] = {}  # assignments whose data could not be prepared
         for a in assignments:
-            split = a.prepare(self._ctx(a))
+            try:
+                split = a.prepare(self._ctx(a))
+            except Exception as exc:  # noqa: BLE001 - the suite's own bug costs no student points
+                self.broken[a.id] = f"the assignment could not be prepared: {runner_line(exc)}"
+                continue
             if settings.hidden_data is not None:
                 split = with_hidden(split, settings.hidden_data, a.id)
             self.splits[a.id] = split
@@ -112,6 +117,8 @@ class Batch:
         return work, name, plugins
 
     def grade_one(self, submission: Path, a: Assignment) -> AssignmentResult:
+        if a.id in self.broken:  # not the student's fault: no items, no points lost
+            return AssignmentResult(a.id, "error", self.broken[a.id])
         started = time.perf_counter()
         work, name, plugins = self._workdir(submission)
         try:

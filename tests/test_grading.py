@@ -1,0 +1,190 @@
+"""Grading the reference solutions, broken BPTT, underfitting, a batch of 20, every output format."""
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from grading_helpers import GOOD_LINE, LINE_98, grade, line_batch, write
+from rnnsuite.cli import cli
+from rnnsuite.grading import batch, sandbox, structure
+from rnnsuite.manager import Manager
+from rnnsuite.types import Assignment
+
+GRADESCOPE_TOP = {"score", "tests", "execution_time", "output", "visibility"}
+GRADESCOPE_TEST = {"score", "max_score", "name", "output", "visibility"}
+
+
+def scratch_batch(tmp_path, ident: str) -> batch.Batch:
+    registry = Manager().load().registry
+    a = registry.assignment(ident)
+    return batch.Batch(registry, [a], batch.Settings(quick=True, limits=sandbox.Limits(timeout=120)))
+
+
+def reference_source(ident: str) -> str:
+    registry = Manager().load().registry
+    build = registry.model(registry.assignment(ident).model).build
+    return f"""
+        from rnnsuite.types import ModelFactory
+        from {build.__module__} import build
+        def rnnsuite_add_models():
+            return [ModelFactory({registry.assignment(ident).model!r}, "scratch", build)]
+    """
+
+
+@pytest.mark.parametrize("ident", ["v5.1", "v6.1"])
+def test_the_reference_scratch_solution_passes_every_model_check(tmp_path, ident):
+    r = grade(scratch_batch(tmp_path, ident), tmp_path / "subs", "reference.py", reference_source(ident))
+    assert r.status == "ok", r.errors
+    checks = {i.name: i for i in r.items if "gradient" in i.name or "forward" in i.name}
+    assert sorted(checks) == sorted(f"{ident} {n}" for n in
+                                    ("gradient W", "gradient U", "gradient V", "gradient b_h", "gradient b_y",
+                                     "forward pass"))
+    assert all(i.passed and i.score == i.max_score for i in checks.values())
+    # quick mode trains a few epochs on a slice: the metric bars are checked by the benchmark's full run
+    assert any(i.name.startswith(f"{ident} accuracy") or "mae" in i.name for i in r.items)
+
+
+def test_a_bptt_that_does_not_carry_through_time_loses_the_recurrent_gradients(tmp_path):
+    r = grade(scratch_batch(tmp_path, "v5.1"), tmp_path / "subs", "nocarry.py", """
+        import numpy as np
+        from rnnsuite.scratch.frnn import FRNN
+        from rnnsuite.types import ModelFactory
+        from rnnsuite.plugins.variant5.frnn_sentiment import build as reference
+
+        class NoCarry(FRNN):
+            def _carry(self, delta):  # the mistake: no U^T delta_{t+1} term
+                return np.zeros_like(delta)
+
+        def build(spec):
+            model = reference(spec)
+            model.__class__ = NoCarry
+            return model
+
+        def rnnsuite_add_models():
+            return [ModelFactory("frnn-sentiment", "scratch", build)]
+    """)
+    items = {i.name.split(" ", 1)[1]: i for i in r.items}
+    assert items["forward pass"].passed
+    assert items["gradient V"].passed and items["gradient b_y"].passed
+    for name in ("gradient W", "gradient U", "gradient b_h"):
+        assert items[name].score == 0 and "gradient not carried through time" in items[name].message
+
+
+def test_a_model_that_breaks_the_protocol_loses_the_model_checks_only(tmp_path):
+    r = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs", "noparams.py", """
+        from rnnsuite.types import ModelFactory
+        from rnnsuite.plugins.variant6.frnn_temperature import build as reference
+
+        def build(spec):
+            model = reference(spec)
+            model.core.loss_and_grads = lambda X, targets, mask=None, truncate=None: 1 / 0
+            return model
+
+        def rnnsuite_add_models():
+            return [ModelFactory("frnn-temperature", "scratch", build)]
+    """)
+    items = {i.name.split(" ", 1)[1]: i for i in r.items}
+    assert items["forward pass"].passed
+    assert "ZeroDivisionError" in items["BPTT gradients"].message and items["BPTT gradients"].score == 0
+
+
+def test_underfitting_loses_the_bar_and_keeps_the_others(tmp_path):
+    b = line_batch(tmp_path, number=98, epochs=1)
+    r = grade(b, tmp_path / "subs", "lazy.py", GOOD_LINE)
+    partial, baseline = r.items
+    assert baseline.passed and baseline.score == 1.0
+    assert not partial.passed and 0 < partial.score < 1  # partial credit between floor and bar
+    assert r.status == "ok"
+
+
+def test_an_assignment_that_cannot_be_prepared_costs_no_points(tmp_path):
+    r = grade(line_batch(tmp_path, tasks=(1, 2)), tmp_path / "subs", "good.py", GOOD_LINE)
+    assert (r.score, r.max_score) == (1.0, 1.0) and "broken on purpose" in r.errors[0]
+
+
+def test_the_structure_check():
+    elman = Assignment("v5.3", "custom", "Elman network", "", "", (), "m", *(4 * [None]))
+    esn = Assignment("v6.3", "custom", "Echo state network", "", "", (), "m", *(4 * [None]))
+    assert structure.applies(elman) and not structure.applies(esn)
+
+    def check(classes):
+        return structure.grade_structure({"structure": {"classes": classes}})[0]
+
+    seq = "keras.src.models.sequential.Sequential"
+    assert check([seq, "submission.ElmanCell", "keras.src.layers.rnn.rnn.RNN"]).passed
+    assert check([seq, "rnnsuite.plugins.variant5.elman.ElmanCell"]).passed
+    stock = check([seq, "keras.src.layers.rnn.simple_rnn.SimpleRNN", "keras.src.layers.rnn.simple_rnn.SimpleRNNCell"])
+    assert not stock.passed and "SimpleRNN" in stock.message
+    assert not check([seq, "keras.src.layers.core.dense.Dense"]).passed
+    assert "no model structure" in structure.grade_structure({})[0].message
+
+    class Cell:
+        pass
+
+    class Layer:
+        cell = Cell()
+
+    class Model:
+        layers = [Layer()]
+
+    assert [c.rsplit(".", 1)[1] for c in structure.describe(Model())["classes"]] == [
+        "Model", "Layer", "Cell"]
+
+
+def test_a_batch_of_20_with_two_jobs_writes_every_format(tmp_path):
+    plugin = write(tmp_path / "plugins", "line98.py", LINE_98)
+    subs = tmp_path / "subs"
+    for i in range(19):
+        write(subs, f"student{i:02d}.py", GOOD_LINE)
+    write(subs, "student19.py", "syntax error(")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["-p", str(plugin), "grade", str(subs), "--variant", "98", "--task", "1",
+                                      "--jobs", "2", "--timeout", "30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "student19" in result.output
+    # CSV gradebook: 20 rows, one column per item, a status column
+    rows = list(csv.DictReader((out / "gradebook.csv").read_text().splitlines()))
+    assert len(rows) == 20 and rows[19]["status"] == "error" and rows[0]["status"] == "ok"
+    assert [c for c in rows[0] if c.startswith("v98.1")] == ["v98.1 mae <= 0.2", "v98.1 mae < zero_mae"]
+    # Gradescope results.json
+    for i in range(20):
+        gs = json.loads((out / "gradescope" / f"student{i:02d}" / "results.json").read_text())
+        assert GRADESCOPE_TOP <= set(gs) and gs["tests"]
+        assert all(GRADESCOPE_TEST <= set(t) for t in gs["tests"])
+    broken = json.loads((out / "gradescope" / "student19" / "results.json").read_text())
+    assert broken["score"] == 0 and "SyntaxError" in broken["output"]
+    # JUnit XML
+    root = ET.parse(out / "junit.xml").getroot()
+    suites = root.findall("testsuite")
+    assert root.tag == "testsuites" and len(suites) == 20
+    assert all(len(s.findall("testcase")) == 2 for s in suites)
+    assert suites[19].find("testcase/failure") is not None
+    # per-student JSON
+    student = json.loads((out / "students" / "student00.json").read_text())
+    assert {"student", "score", "max_score", "status", "errors", "items"} <= set(student)
+
+
+def test_submission_init_writes_a_template_and_a_reference(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["submission", "init", "--variant", "5", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "variant5.py").read_text()
+    for name in ("frnn-sentiment", "gru-sentiment", "elman-digits", "loss_and_grads", "h_t = tanh(W x_t"):
+        assert name in text
+    compile(text, "variant5.py", "exec")
+    assert runner.invoke(cli, ["submission", "init", "--variant", "5", str(tmp_path)]).exit_code == 2
+    result = runner.invoke(cli, ["submission", "init", "--variant", "5", "--reference", str(tmp_path)])
+    assert result.exit_code == 0 and "frnn_sentiment import build" in (tmp_path / "variant5_reference.py").read_text()
+    bad = runner.invoke(cli, ["submission", "init", "--variant", "42", str(tmp_path)])
+    assert bad.exit_code == 2 and "unknown variant 42" in bad.output
+
+
+def test_the_unfilled_template_is_graded_zero_with_reasons(tmp_path):
+    CliRunner().invoke(cli, ["submission", "init", "--variant", "6", str(tmp_path)])
+    r = batch.Batch(Manager().load().registry, [Manager().load().registry.assignment("v6.1")],
+                    batch.Settings(quick=True)).run([("t", tmp_path / "variant6.py")])[0]
+    assert r.score == 0 and r.status == "error" and "NotImplementedError" in r.errors[0]
