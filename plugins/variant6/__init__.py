@@ -80,5 +80,5 @@ def rnnsuite_add_models():
         ModelFactory("birnn-translator", "keras", translator.build,
                      "character seq2seq: Bidirectional(GRU) encoder, GRU decoder with attention"),
         ModelFactory("esn-temperature", "custom", esn_temperature.build,
-                     "echo state network: 300-unit sparse reservoir, ridge readout, in a °C forecaster"),
+                     "echo state network: 200-unit sparse reservoir, ridge readout, in a °C forecaster"),
     ]

@@ -3,7 +3,7 @@
     x_t = (1 - a) x_{t-1} + a tanh(W_in u_t + W x_{t-1} + b),   x_0 = 0
     y   = W_out [1; u_T; x_T]
 
-W is a sparse random matrix rescaled so that its spectral radius (the largest
+W_in is uniform in +-input_scale; W is a sparse random matrix rescaled so that its spectral radius (the largest
 |eigenvalue|) is ``radius``; a < 1 makes the units leaky integrators.  W_in,
 W and b are never trained: only W_out is, by ridge regression in closed form,
 
@@ -42,14 +42,18 @@ class EchoStateNetwork:
         self.n, self.m, self.size = int(n), int(m), int(size)
         self.leak, self.ridge = float(leak), float(ridge)
         self.W_unit = sparse_reservoir(self.size, density, rng)  # radius 1; W = radius * W_unit
-        self.W_in = input_scale * rng.uniform(-1.0, 1.0, (self.size, self.n))
+        self.W_in_unit = rng.uniform(-1.0, 1.0, (self.size, self.n))  # W_in = input_scale * W_in_unit
         self.b = 0.1 * rng.uniform(-1.0, 1.0, self.size)
-        self.radius = float(radius)
+        self.radius, self.input_scale = float(radius), float(input_scale)
         self.W_out = np.zeros((self.m, 1 + self.n + self.size))
 
     @property
     def W(self) -> np.ndarray:
         return self.radius * self.W_unit
+
+    @property
+    def W_in(self) -> np.ndarray:
+        return self.input_scale * self.W_in_unit
 
     def states(self, X: np.ndarray) -> np.ndarray:
         """x_T of each sequence in X (B, T, n)."""
@@ -78,5 +82,5 @@ class EchoStateNetwork:
         path = Path(path)
         with open(path, "wb") as f:
             np.savez(f, W=self.W, W_in=self.W_in, b=self.b, W_out=self.W_out, leak=self.leak,
-                     radius=self.radius, ridge=self.ridge)
+                     radius=self.radius, input_scale=self.input_scale, ridge=self.ridge)
         return path

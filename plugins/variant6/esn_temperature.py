@@ -1,6 +1,6 @@
 """v6.3: an echo state network on the temperature task of v6.1 (same windows, split, baselines).
 
-Training is closed form: for every (spectral radius, leak, ridge) of a small
+Training is closed form: for every (spectral radius, leak, input scale, ridge) of a small
 grid the readout is fitted on the fit block and scored on the validation
 block; the best setting is then refitted on fit + validation.
 """
@@ -15,10 +15,11 @@ from . import temperature
 from .esn import EchoStateNetwork, ridge_readout
 from .temperature import Forecaster, Scaler, TrainingData, Windows
 
-RESERVOIR = 300
+RESERVOIR = 200
 RADII = (0.3, 0.6, 0.9, 1.2)
 LEAKS = (0.5, 1.0)
-RIDGES = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
+INPUT_SCALES = (0.2, 1.0)
+RIDGES = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 
 
 def build(spec) -> Forecaster:
@@ -32,17 +33,17 @@ def train(ctx, model: Forecaster, data: TrainingData) -> Forecaster:
     X_fit, D_fit = model.inputs(data.fit), model.targets(data.fit)
     X_val, D_val = model.inputs(data.val), model.targets(data.val)
     scores = {}
-    for radius, leak in itertools.product(RADII, LEAKS):
-        esn.radius, esn.leak = radius, leak
+    for radius, leak, scale in itertools.product(RADII, LEAKS, INPUT_SCALES):
+        esn.radius, esn.leak, esn.input_scale = radius, leak, scale
         Phi_fit, Phi_val = esn.features(X_fit), esn.features(X_val)  # the reservoir runs once per setting
         for ridge in RIDGES:
             W_out = ridge_readout(Phi_fit, D_fit, ridge)
-            scores[radius, leak, ridge] = float(np.abs(Phi_val @ W_out.T - D_val).mean())
-    (esn.radius, esn.leak, esn.ridge), best = min(scores.items(), key=lambda kv: kv[1])
+            scores[radius, leak, scale, ridge] = float(np.abs(Phi_val @ W_out.T - D_val).mean())
+    (esn.radius, esn.leak, esn.input_scale, esn.ridge), best = min(scores.items(), key=lambda kv: kv[1])
     esn.fit(np.concatenate([X_fit, X_val]), np.concatenate([D_fit, D_val]))
     ctx.info["esn"] = {"reservoir": esn.size, "spectral_radius": esn.radius, "leak": esn.leak,
-                       "ridge": esn.ridge, "val_mae_c": round(best * model.scaler.std, 4),
-                       "grid": len(scores)}
+                       "input_scale": esn.input_scale, "ridge": esn.ridge, "grid": len(scores),
+                       "val_mae_c": round(best * model.scaler.std, 4)}
     ctx.epoch_ended(1, 1, {"val_mae": best * model.scaler.std})  # one closed-form "epoch"
     return model
 
