@@ -188,3 +188,36 @@ def test_the_unfilled_template_is_graded_zero_with_reasons(tmp_path):
     r = batch.Batch(Manager().load().registry, [Manager().load().registry.assignment("v6.1")],
                     batch.Settings(quick=True)).run([("t", tmp_path / "variant6.py")])[0]
     assert r.score == 0 and r.status == "error" and "NotImplementedError" in r.errors[0]
+
+
+@pytest.mark.slow
+def test_the_elman_reference_passes_the_structure_check_and_simple_rnn_does_not(tmp_path):
+    registry = Manager().load().registry
+    a = registry.assignment("v5.3")
+    reference = write(tmp_path / "subs", "reference.py", """
+        from rnnsuite.types import ModelFactory
+        from rnnsuite.plugins.variant5.elman_digits import build
+        def rnnsuite_add_models():
+            return [ModelFactory("elman-digits", "custom", build)]
+    """)
+    stock = write(tmp_path / "subs", "stock.py", """
+        from rnnsuite.types import ModelFactory
+        def build(spec):
+            import keras
+            from rnnsuite.plugins.variant5.elman_digits import build as reference
+            model = reference(spec)  # the same input and output, but a stock SimpleRNN inside
+            stock = keras.Sequential([keras.Input(model.input_shape[1:]), keras.layers.SimpleRNN(32),
+                                      keras.layers.Dense(model.output_shape[-1], activation="softmax")])
+            stock.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return stock
+        def rnnsuite_add_models():
+            return [ModelFactory("elman-digits", "custom", build)]
+    """)
+    settings = batch.Settings(quick=True, jobs=2, limits=sandbox.Limits(timeout=300))
+    ref, simple = batch.Batch(registry, [a], settings).run([("reference", reference), ("stock", stock)])
+    ref_items = {i.name: i for i in ref.items}
+    assert ref.status == "ok" and ref_items["v5.3 custom recurrent cell"].passed
+    stock_items = {i.name: i for i in simple.items}
+    assert simple.status == "ok", simple.errors
+    assert not stock_items["v5.3 custom recurrent cell"].passed
+    assert "SimpleRNN" in stock_items["v5.3 custom recurrent cell"].message

@@ -133,16 +133,28 @@ def test_malformed_predictions_are_a_zero_item_with_a_reason(tmp_path):
     assert a.items[0].score == 0 and a.reason in a.items[0].message
 
 
-@pytest.mark.parametrize("header, arrays, rows, problem", [
-    ({"kind": "array"}, {"predictions": np.zeros(3)}, 4, "3 predictions for 4 test inputs"),
-    ({"kind": "array"}, {"predictions": np.array([1.0, np.nan])}, 2, "NaN"),
-    ({"kind": "array"}, {}, 2, "no 'predictions'"),
-    ({"kind": "texts", "texts": ["a", 3]}, {}, 2, "list of strings"),
-    ({"kind": "pickle"}, {}, 2, "no valid 'kind'"),
+@pytest.mark.parametrize("header, arrays, inputs, problem", [
+    ({"kind": "array"}, {"predictions": np.zeros(3)}, np.zeros(4), "3 predictions for 4 test inputs"),
+    ({"kind": "array"}, {"predictions": np.array([1.0, np.nan])}, [1, 2], "NaN"),
+    ({"kind": "array"}, {}, [1, 2], "no 'predictions'"),
+    ({"kind": "texts", "texts": ["a", 3]}, {}, ["x", "y"], "list of strings"),
+    ({"kind": "pickle"}, {}, [1, 2], "no valid 'kind'"),
+    ({"kind": "array"}, {"predictions": np.zeros(2)}, {"clean": np.zeros(2)}, "expected a dict"),
+    ({"kind": "dict", "entries": [{"key": "clean", "kind": "array", "name": "p0"}]}, {"p0": np.zeros(2)},
+     {"clean": np.zeros(2), "blur": np.zeros(2)}, "expected"),
 ])
-def test_predictions_are_validated(header, arrays, rows, problem):
+def test_predictions_are_validated(header, arrays, inputs, problem):
     with pytest.raises(protocol.AnswerError, match=problem):
-        protocol.decode_predictions(header, arrays, rows)
+        protocol.decode_predictions(header, arrays, inputs)
+
+
+def test_predictions_round_trip_without_pickle():
+    pred = {"clean": np.arange(3), "blur": np.arange(3) + 1}
+    header, arrays = protocol.encode_predictions(pred)
+    back = protocol.decode_predictions(header, arrays, {"clean": np.zeros((3, 2)), "blur": np.zeros((3, 2))})
+    assert {k: v.tolist() for k, v in back.items()} == {"clean": [0, 1, 2], "blur": [1, 2, 3]}
+    texts = protocol.decode_predictions(*protocol.encode_predictions(["a b", "c"]), ["x", "y"])
+    assert texts == ["a b", "c"]
 
 
 def test_answers_behind_links_are_refused(tmp_path):

@@ -163,7 +163,7 @@ class Batch:
         try:
             pred = protocol.decode_predictions(protocol.read_json(work, protocol.PREDICTIONS, owner),
                                                _arrays(work, protocol.PREDICTIONS, owner),
-                                               protocol.rows(split.test_inputs))
+                                               split.test_inputs)
             result.metrics = {k: float(v) for k, v in a.evaluate(self._ctx(a), split, pred).items()}
             outcome["metrics"] = result.metrics
         except Exception as exc:  # noqa: BLE001 - a malformed answer is a zero item, never a crash

@@ -100,32 +100,43 @@ def read_arrays(folder: Path, name: str, owner: int | None = None) -> dict[str, 
 
 
 # -- predictions ------------------------------------------------------------
-def encode_predictions(pred: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Predictions as (JSON header, arrays): numbers go as an array, texts as a JSON list."""
+def _encode_one(pred: Any, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if isinstance(pred, (list, tuple)) and pred and all(isinstance(p, str) for p in pred):
         return {"kind": "texts", "texts": list(pred)}, {}
     arr = np.asarray(pred)
     if arr.dtype.kind in "US":
-        return {"kind": "texts", "texts": [str(s) for s in arr.reshape(-1)], "shape": list(arr.shape)}, {}
+        return {"kind": "texts", "texts": [str(s) for s in arr.reshape(-1)]}, {}
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"predictions must be numbers or strings, got {arr.dtype} values")
-    return {"kind": "array"}, {"predictions": arr}
+    return {"kind": "array", "name": name}, {name: arr}
+
+
+def encode_predictions(pred: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Predictions as (JSON header, arrays): numbers go as arrays, texts as JSON lists.
+
+    A dict of predictions (one per test stack, e.g. per image filter) goes entry by entry.
+    """
+    if not isinstance(pred, dict):
+        return _encode_one(pred, "predictions")
+    entries, arrays = [], {}
+    for i, (key, value) in enumerate(pred.items()):
+        header, more = _encode_one(value, f"p{i}")
+        entries.append({"key": str(key), **header})
+        arrays.update(more)
+    return {"kind": "dict", "entries": entries}, arrays
 
 
 def rows(inputs: Any) -> int | None:
     """How many predictions a test input asks for: its first dimension ((X, mask) tuples: X's)."""
     if isinstance(inputs, tuple) and inputs:
         return rows(inputs[0])
-    if isinstance(inputs, dict) and inputs:
-        return rows(next(iter(inputs.values())))
     try:
         return len(inputs)
     except TypeError:
         return None
 
 
-def decode_predictions(header: Any, arrays: dict[str, np.ndarray], expected_rows: int | None) -> Any:
-    """Validate what came back: the right kind, finite numbers, one prediction per test input."""
+def _decode_one(header: Any, arrays: dict[str, np.ndarray], inputs: Any) -> Any:
     if not isinstance(header, dict) or header.get("kind") not in ("array", "texts"):
         raise AnswerError("predictions.json has no valid 'kind'")
     if header["kind"] == "texts":
@@ -134,7 +145,7 @@ def decode_predictions(header: Any, arrays: dict[str, np.ndarray], expected_rows
             raise AnswerError("text predictions must be a list of strings")
         value, n = texts, len(texts)
     else:
-        value = arrays.get("predictions")
+        value = arrays.get(str(header.get("name", "predictions")))
         if value is None:
             raise AnswerError("predictions.npz has no 'predictions' array")
         if value.dtype.kind not in "biuf" or value.ndim == 0:
@@ -142,6 +153,23 @@ def decode_predictions(header: Any, arrays: dict[str, np.ndarray], expected_rows
         if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
             raise AnswerError("predictions contain NaN or infinity")
         n = value.shape[0]
-    if expected_rows is not None and n != expected_rows:
-        raise AnswerError(f"{n} predictions for {expected_rows} test inputs")
+    expected = rows(inputs)
+    if expected is not None and n != expected:
+        raise AnswerError(f"{n} predictions for {expected} test inputs")
     return value
+
+
+def decode_predictions(header: Any, arrays: dict[str, np.ndarray], test_inputs: Any) -> Any:
+    """Validate what came back: the right kind, finite numbers, one prediction per test input."""
+    if not (isinstance(header, dict) and header.get("kind") == "dict"):
+        if isinstance(test_inputs, dict):
+            raise AnswerError(f"expected a dict of predictions for {', '.join(map(str, test_inputs))}")
+        return _decode_one(header, arrays, test_inputs)
+    entries = header.get("entries")
+    if not isinstance(test_inputs, dict) or not isinstance(entries, list):
+        raise AnswerError("a dict of predictions where one set was expected")
+    keys = [e.get("key") if isinstance(e, dict) else None for e in entries]
+    if sorted(map(str, keys)) != sorted(map(str, test_inputs)):
+        raise AnswerError(f"predictions for {keys}, expected {list(test_inputs)}")
+    by_name = {str(k): k for k in test_inputs}
+    return {by_name[e["key"]]: _decode_one(e, arrays, test_inputs[by_name[e["key"]]]) for e in entries}
