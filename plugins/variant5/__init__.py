@@ -27,8 +27,7 @@ V5_1 = Assignment(
     metrics=("accuracy", "majority_accuracy", "f1"),
     bars=(Bar("accuracy", 0.68, floor="majority_accuracy",
               why=f"a plain FRNN on Rotten Tomatoes snippets reaches ~0.70-0.74; {MAJORITY}, "
-                  "so 0.68 is 10 points above it (partial credit from the majority baseline)"),
-          Bar("accuracy", "majority_accuracy", why="a classifier must beat always answering the majority class")),
+                  "so 0.68 is 10 points above it (partial credit from the majority baseline up)"),),
     artifact_names=("samples", "history", "model"),
     epochs=6, quick_epochs=1,
 )
