@@ -34,17 +34,24 @@ def unpack_data(data: Any) -> tuple[Any, Any, Any]:
     return X, targets, (rest[0] if rest else None)
 
 
+def zero_items(reason: str) -> list[GradeItem]:
+    """One zero item per course parameter, so every student has the same maximum score."""
+    from rnnsuite.scratch.frnn import PARAM_NAMES
+
+    return [GradeItem(f"gradient {name}", 0.0, 1.0, False, reason) for name in PARAM_NAMES]
+
+
 def grade_gradients(outcome: Mapping[str, Any]) -> list[GradeItem]:
     from rnnsuite.scratch.gradcheck import check_gradients
 
     model, data = outcome.get("model"), outcome.get("gradcheck_data")
     if model is None or data is None:
-        return [GradeItem("BPTT gradients", 0.0, 1.0, False, "no model or no gradcheck_data to check")]
+        return zero_items("no model or no gradcheck_data to check")
     try:
         X, targets, mask = unpack_data(data)
         result = check_gradients(model, X, targets, mask, tolerance=FULL_BELOW)
     except Exception as exc:  # noqa: BLE001 - a submission may raise anything
-        return [GradeItem("BPTT gradients", 0.0, 1.0, False, f"the check could not run: {type(exc).__name__}: {exc}")]
+        return zero_items(f"the check could not run: {type(exc).__name__}: {exc}")
     items = []
     for p in result.params:
         score = credit(p.max_error)

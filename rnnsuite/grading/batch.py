@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from rnnsuite.context import RunContext
 from rnnsuite.errors import UserError
-from rnnsuite.grading import probe, protocol, sandbox, structure
+from rnnsuite.grading import probe, protocol, sandbox
 from rnnsuite.grading.hidden import with_hidden
 from rnnsuite.grading.results import AssignmentResult, SubmissionResult
 from rnnsuite.types import Assignment, GradeItem, Grader, Split
@@ -64,14 +64,6 @@ def discover(paths: list[Path]) -> list[tuple[str, Path]]:
     if not found:
         raise UserError("no submissions found (each is a .py file or a folder with __init__.py)")
     return found
-
-
-def graders_for(registry, assignment: Assignment) -> list[Grader]:
-    """The registry's graders, plus the structure check when no plugin registered it."""
-    graders = registry.graders_for(assignment)
-    if structure.GRADER.name not in registry.graders and structure.GRADER.applies(assignment):
-        graders.append(structure.GRADER)
-    return graders
 
 
 class Batch:
@@ -122,7 +114,7 @@ class Batch:
         started = time.perf_counter()
         work, name, plugins = self._workdir(submission)
         try:
-            graders = graders_for(self.registry, a)
+            graders = self.registry.graders_for(a)
             split = self.splits[a.id]
             protocol.write_job(work, {
                 "assignment": a.id, "submission": name, "plugins": plugins, "seed": self.settings.seed,
