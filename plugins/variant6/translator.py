@@ -27,6 +27,7 @@ from rnnsuite.types import Split
 START, END = "\t", "\n"  # never inside a (whitespace-normalised) sentence
 MAX_CHARS = 60
 BATCH = 64
+PATIENCE = 3
 
 
 # -- text <-> ids ----------------------------------------------------------------
@@ -86,6 +87,7 @@ def prepare(ctx) -> Split:
             "dropped": f"{len(pairs) - len(keep)} pairs with a side longer than {MAX_CHARS} characters",
             "split": "seeded random 70/30 (the pairs are catalogue entries, not a sequence in time)",
             "train": len(train_idx), "test": len(test_idx),
+            "validation": "the last 10% of the (shuffled) train pairs, for early stopping",
             "source_chars": len(source_vocab), "target_chars": len(target_vocab), "level": "character"}
     return Split(train=Sentences(src, tgt), test_inputs=Sentences([pairs.source[i] for i in test_idx]),
                  test_targets=[pairs.target[i] for i in test_idx], spec=spec, info=info)
@@ -172,8 +174,11 @@ def build(spec) -> Translator:
 
 def train(ctx, model: Translator, data: Sentences) -> Translator:
     inputs, targets = model.teacher_forcing(data)
+    k = keras()
+    # The pairs are in random order already: the last 10% are a fair validation block.
+    stop = k.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True)
     history = model.model.fit(inputs, targets, batch_size=BATCH, epochs=ctx.epochs, shuffle=True,
-                              verbose=0, callbacks=[progress_callback(ctx)])
+                              validation_split=0.1, verbose=0, callbacks=[progress_callback(ctx), stop])
     ctx.info["history"] = {k: [float(v) for v in vs] for k, vs in history.history.items()}
     return model
 
