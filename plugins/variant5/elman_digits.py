@@ -128,8 +128,9 @@ def accuracy_table(ctx, split, predicted) -> dict:
 
 def artifacts(ctx, split, predicted, model):
     out = accuracy_table(ctx, split, predicted)
-    shown = np.arange(min(8, len(split.test_targets["mnist"])))
-    true = split.test_targets["mnist"][shown]
+    labels = split.test_targets["mnist"]
+    shown = np.array([np.flatnonzero(labels == d)[0] for d in np.unique(labels)[:8]])  # one image per digit
+    true = labels[shown]
     rows = []
     for key in ["mnist", *(f"mnist_{f}" for f in filters.FILTERS)]:
         pred = predicted[key][shown]
