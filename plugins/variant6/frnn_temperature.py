@@ -20,6 +20,7 @@ HIDDEN = 16
 BATCH = 32
 LEARNING_RATE = 3e-3
 PATIENCE = 15
+CLIP = 5.0  # global gradient norm
 
 
 def build(spec) -> Forecaster:
@@ -30,10 +31,13 @@ def build(spec) -> Forecaster:
 
 def train(ctx, model: Forecaster, data: TrainingData) -> Forecaster:
     history = fit(model.core, model.inputs(data.fit), model.targets(data.fit),
-                  epochs=ctx.epochs, batch_size=BATCH, optimizer=Adam(LEARNING_RATE), clip=5.0,
+                  epochs=ctx.epochs, batch_size=BATCH, optimizer=Adam(LEARNING_RATE), clip=CLIP,
                   validation=(model.inputs(data.val), model.targets(data.val)), patience=PATIENCE,
                   rng=ctx.rng(61), on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
     ctx.info["history"] = {"loss": history["loss"], "val_loss": history["val_loss"]}
+    ctx.info["frnn"] = {"shapes": {name: list(p.shape) for name, p in model.core.params.items()},
+                        "optimizer": f"Adam(lr={LEARNING_RATE})", "batch": BATCH, "clip": CLIP,
+                        "patience": PATIENCE}
     ctx.info["best_epoch"] = history["best_epoch"]
     ctx.info["stopped_early"] = history["stopped_early"]
     return model

@@ -127,6 +127,8 @@ def prepare(ctx) -> Split:
             "split": "chronological: first 70% of windows train (last 15% of all as validation), last 30% test",
             "fit": len(fit_idx), "validation": len(val_idx), "test": len(test_idx),
             "test_from": str(test.days[0]), "test_to": str(test.days[-1]),
+            "overlap": "the first test windows read the last 3 days before the test block (as inputs, "
+                       "never as targets)",
             "train_mean_c": round(spec["mean"], 3), "train_std_c": round(spec["std"], 3),
             "inputs": "per step: (normalised temperature, sin and cos of the day of the year)"}
     return Split(train=data, test_inputs=test.inputs_only(), test_targets=test.targets, spec=spec, info=info)
