@@ -29,7 +29,7 @@ def build(spec):
     seed_keras(spec.get("seed", 0))  # the first Keras import comes after the runner's seeding
     ids = k.Input((spec["length"],), dtype="int32", name="word_ids")
     x = k.layers.Embedding(spec["vocab_size"], EMBEDDING, mask_zero=True, name="embedding")(ids)
-    x = k.layers.SpatialDropout1D(0.3)(x)
+    x = k.layers.SpatialDropout1D(0.4)(x)
     x = k.layers.GRU(UNITS, name="gru")(x)
     x = k.layers.Dropout(0.5)(x)
     p = k.layers.Dense(1, activation="sigmoid", name="positive")(x)
