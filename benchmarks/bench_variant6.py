@@ -28,7 +28,8 @@ def main() -> None:
     results = run(manager, variant, chosen, out_dir=out, seed=args.seed)
     total = time.perf_counter() - started
     for a, r in zip(chosen, results):
-        print(f"\n{a.id} {a.network} ({a.kind}): {r.status}, {r.seconds:.1f} s" + (f"  ERROR {r.error}" if r.error else ""))
+        error = f"  ERROR {r.error}" if r.error else ""
+        print(f"\n{a.id} {a.network} ({a.kind}): {r.status}, {r.seconds:.1f} s{error}")
         for name in a.metrics:
             if name in r.metrics:
                 print(f"  {name:18} {r.metrics[name]:10.4f}")
