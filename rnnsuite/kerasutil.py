@@ -9,20 +9,30 @@ import os
 from typing import Any
 
 
-def keras() -> Any:
-    """Import Keras 3 on the TensorFlow backend, quietly, with op determinism on."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    import keras as _keras
-    import tensorflow as tf
+_state: dict[str, Any] = {"seed": 0, "module": None}
 
-    # Same seed, same weights and losses, at no measurable cost (TENSORFLOW_NOTES.md).
-    tf.config.experimental.enable_op_determinism()
-    return _keras
+
+def keras() -> Any:
+    """Import Keras 3 on the TensorFlow backend, quietly, deterministic and seeded."""
+    if _state["module"] is None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        import keras as _keras
+        import tensorflow as tf
+
+        # Same seed, same weights and losses, at no measurable cost (TENSORFLOW_NOTES.md);
+        # op determinism also refuses random ops that have no seed, so seed at once.
+        tf.config.experimental.enable_op_determinism()
+        _keras.utils.set_random_seed(_state["seed"])
+        _state["module"] = _keras
+    return _state["module"]
 
 
 def seed_keras(seed: int) -> None:
-    keras().utils.set_random_seed(seed)
+    """Seed Keras now if it is imported, otherwise as soon as ``keras()`` imports it."""
+    _state["seed"] = seed
+    if _state["module"] is not None:
+        _state["module"].utils.set_random_seed(seed)
 
 
 def progress_callback(ctx) -> Any:

@@ -42,11 +42,10 @@ def results_table(results: list[RunResult], title: str = "Results") -> Table:
         if r.status == "error":
             table.add_row(r.assignment, "-", "-", "-", f"[red]error[/]: {r.error}")
             continue
-        checked = {b.metric: b for b in r.bars}
         for i, (name, value) in enumerate(r.metrics.items()):
-            bar = checked.get(name)
-            verdict = "" if bar is None else ("[green]pass[/]" if bar.passed else "[red]FAIL[/]")
-            bar_text = "" if bar is None else bar_label(bar)
+            bars = [b for b in r.bars if b.metric == name]  # a metric may have several bars
+            verdict = "" if not bars else ("[green]pass[/]" if all(b.passed for b in bars) else "[red]FAIL[/]")
+            bar_text = "; ".join(bar_label(b) for b in bars)
             table.add_row(r.assignment if i == 0 else "", name, fmt(value), bar_text, verdict)
         table.add_section()
     return table

@@ -32,15 +32,12 @@ def default_out_dir(variant: Variant, root: Path = Path("runs")) -> Path:
 
 
 def seed_everything(seed: int) -> None:
-    """Python and numpy seeds; Keras seeds itself when first imported (kerasutil)."""
+    """Python, numpy and Keras seeds (Keras is seeded on import if not imported yet)."""
+    from rnnsuite.kerasutil import seed_keras
+
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    import sys
-
-    if "keras" in sys.modules:
-        from rnnsuite.kerasutil import seed_keras
-
-        seed_keras(seed)
+    seed_keras(seed)
 
 
 def one_line(exc: BaseException) -> str:

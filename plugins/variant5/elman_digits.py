@@ -34,11 +34,8 @@ def metric_name(key: str) -> str:
 
 
 def build(spec):
-    from rnnsuite.kerasutil import seed_keras
-
     from .elman import elman_classifier
 
-    seed_keras(spec.get("seed", 0))  # the first Keras import comes after the runner's seeding
     return elman_classifier(spec["rows"], spec["width"], spec["classes"], UNITS)
 
 

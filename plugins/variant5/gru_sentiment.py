@@ -23,10 +23,9 @@ UNLABELLED = "movie_reviews_long"
 
 
 def build(spec):
-    from rnnsuite.kerasutil import keras, seed_keras
+    from rnnsuite.kerasutil import keras
 
     k = keras()
-    seed_keras(spec.get("seed", 0))  # the first Keras import comes after the runner's seeding
     ids = k.Input((spec["length"],), dtype="int32", name="word_ids")
     x = k.layers.Embedding(spec["vocab_size"], EMBEDDING, mask_zero=True, name="embedding")(ids)
     x = k.layers.SpatialDropout1D(0.4)(x)

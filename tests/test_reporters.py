@@ -1,0 +1,37 @@
+import json
+
+from rich.console import Console
+
+from rnnsuite.reporters import JsonWriter, results_table
+from rnnsuite.types import Bar, RunResult
+
+
+def render(table) -> str:
+    console = Console(record=True, width=200)
+    console.print(table)
+    return console.export_text()
+
+
+def test_every_bar_of_a_metric_is_shown():
+    metrics = {"mae": 1.5, "persistence_mae": 2.0, "mean3_mae": 1.4}
+    bars = [Bar("mae", "persistence_mae", higher_is_better=False), Bar("mae", "mean3_mae", higher_is_better=False)]
+    result = RunResult("v6.1", "failed", metrics=metrics, bars=[b.check(metrics) for b in bars])
+    text = render(results_table([result]))
+    assert "< persistence_mae (2)" in text and "< mean3_mae (1.4)" in text
+    assert "FAIL" in text  # one of the two bars is missed
+
+
+def test_error_row_carries_the_message():
+    text = render(results_table([RunResult("v5.1", "error", error="DataError: file is empty")]))
+    assert "file is empty" in text
+
+
+def test_json_writer_writes_each_result_then_the_summary(tmp_path):
+    writer = JsonWriter()
+    writer.run_started(out_dir=tmp_path)
+    first = RunResult("v5.1", "passed", metrics={"accuracy": 0.7})
+    writer.assignment_finished(first)
+    assert json.loads((tmp_path / "v5.1" / "result.json").read_text())["metrics"] == {"accuracy": 0.7}
+    writer.run_finished([first], tmp_path)
+    assert json.loads((tmp_path / "summary.json").read_text())["results"][0]["assignment"] == "v5.1"
+    assert not list(tmp_path.rglob("*.tmp"))
