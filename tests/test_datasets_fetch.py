@@ -208,8 +208,6 @@ def test_cli_unknown_name_in_process():
     assert "unknown data set 'nope'" in text and "temperatures" in text
 
 
-@pytest.mark.xfail(reason="rnnsuite.cli.main() drops cli.main()'s return code, so the script exits 0 "
-                          "(cli/__init__.py: use sys.exit(cli.main(standalone_mode=False)))", strict=False)
 def test_cli_unknown_name_subprocess_exit_2():
     exe = Path(sys.executable).with_name("rnnsuite")
     done = subprocess.run([str(exe), "data", "info", "nope"], capture_output=True, text=True)
