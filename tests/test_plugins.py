@@ -1,10 +1,8 @@
 import inspect
-import os
 import tomllib
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import pytest
 
 from rnnsuite import hookspecs
 from rnnsuite.manager import BUILTINS, GROUP, Manager

@@ -55,3 +55,19 @@ def parse_assignment_id(ident: str, reg) -> tuple[int, int]:
     except (ValueError, KeyError):
         raise UserError(f"unknown assignment {ident!r}; valid: {', '.join(valid) or 'none loaded'}") from None
     return number, task
+
+
+def select_assignments(reg, variant: int, tasks: tuple[int, ...]):
+    """The variant and its chosen assignments (all when ``tasks`` is empty).
+
+    An unknown variant or task is a one-line error listing the valid ones.
+    """
+    if variant not in reg.variants:
+        valid = ", ".join(str(n) for n in sorted(reg.variants)) or "none loaded"
+        raise UserError(f"unknown variant {variant}; valid variants: {valid}")
+    v = reg.variant(variant)
+    numbers = [a.number for a in v.assignments]
+    for t in tasks:
+        if t not in numbers:
+            raise UserError(f"variant {variant} has no task {t}; valid tasks: {', '.join(map(str, numbers))}")
+    return v, [a for a in v.assignments if not tasks or a.number in tasks]

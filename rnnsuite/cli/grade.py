@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from rnnsuite.cli.common import err_console, manager, parse_data_paths
-from rnnsuite.errors import UserError
+from rnnsuite.cli.common import err_console, manager, parse_data_paths, select_assignments
 
 
 @click.command("grade")
@@ -46,15 +45,7 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
 
     mgr = manager()
     reg = mgr.registry
-    if variant not in reg.variants:
-        valid = ", ".join(str(n) for n in sorted(reg.variants)) or "none loaded"
-        raise UserError(f"unknown variant {variant}; valid variants: {valid}")
-    v = reg.variant(variant)
-    numbers = [a.number for a in v.assignments]
-    for t in tasks:
-        if t not in numbers:
-            raise UserError(f"variant {variant} has no task {t}; valid tasks: {', '.join(map(str, numbers))}")
-    chosen = [a for a in v.assignments if not tasks or a.number in tasks]
+    v, chosen = select_assignments(reg, variant, tasks)
     submissions = batch.discover(list(paths))
     if hidden_data is not None and sandbox.drop_privileges() and hidden.exposed(hidden_data):
         err_console.print(f"[yellow]warning[/]: {hidden_data} is readable by others; chmod 700 it", highlight=False)

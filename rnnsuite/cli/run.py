@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from rnnsuite.cli.common import manager, parse_data_paths
-from rnnsuite.errors import UserError
+from rnnsuite.cli.common import manager, parse_data_paths, select_assignments
 
 
 @click.command("run")
@@ -39,15 +38,7 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
 
     mgr = manager()
     reg = mgr.registry
-    if variant not in reg.variants:
-        valid = ", ".join(str(n) for n in sorted(reg.variants)) or "none loaded"
-        raise UserError(f"unknown variant {variant}; valid variants: {valid}")
-    v = reg.variant(variant)
-    numbers = [a.number for a in v.assignments]
-    for t in tasks:
-        if t not in numbers:
-            raise UserError(f"variant {variant} has no task {t}; valid tasks: {', '.join(map(str, numbers))}")
-    chosen = [a for a in v.assignments if not tasks or a.number in tasks]
+    v, chosen = select_assignments(reg, variant, tasks)
     data_paths = parse_data_paths(data, set(reg.datasets))
     out_dir = out if out is not None else runner.default_out_dir(v)
     results = runner.run(

@@ -58,7 +58,7 @@ def check_shapes(shapes: Any) -> dict[str, tuple[int, ...]]:
 
 def base_params(seed: int, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
     rng = np.random.default_rng([seed, 7])
-    (k, n), m = shapes["W"], shapes["V"][0]
+    n, m = shapes["W"][1], shapes["V"][0]
     return {
         "W": rng.standard_normal((k, n)) / np.sqrt(n),
         "U": rng.standard_normal((k, k)) / np.sqrt(k),
@@ -89,7 +89,7 @@ def base_point(seed: int, shapes, modes: Mapping[str, str]):
     if modes.get("input") not in INPUT_MODES or modes.get("target") not in TARGET_MODES \
             or modes.get("output") not in OUTPUTS:
         raise ProbeError(f"unknown probe modes {dict(modes)}")
-    (k, n), m = shapes["W"], shapes["V"][0]
+    n, m = shapes["W"][1], shapes["V"][0]
     return (base_params(seed, shapes), base_inputs(seed, n, modes["input"]),
             base_targets(seed, m, modes["output"], modes["target"]))
 
@@ -244,7 +244,7 @@ def choose_modes(student: Any, seed: int) -> tuple[dict[str, tuple[int, ...]], d
     base = base_params(seed, shapes)
     for name in PARAM_NAMES:
         student.params[name] = base[name].copy()
-    (k, n), m = shapes["W"], shapes["V"][0]
+    n, m = shapes["W"][1], shapes["V"][0]
     problems = []
     for input_mode in INPUT_MODES:
         X = base_inputs(seed, n, input_mode)
