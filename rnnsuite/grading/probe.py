@@ -58,7 +58,7 @@ def check_shapes(shapes: Any) -> dict[str, tuple[int, ...]]:
 
 def base_params(seed: int, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
     rng = np.random.default_rng([seed, 7])
-    n, m = shapes["W"][1], shapes["V"][0]
+    (k, n), m = shapes["W"], shapes["V"][0]
     return {
         "W": rng.standard_normal((k, n)) / np.sqrt(n),
         "U": rng.standard_normal((k, k)) / np.sqrt(k),
