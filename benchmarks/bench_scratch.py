@@ -147,7 +147,9 @@ def time_keras(X, y, args) -> float:
 
 def main() -> None:
     args = parse()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from rnnsuite.kerasutil import quiet_tensorflow
+
+    quiet_tensorflow()  # Keras as rnnsuite runs it
     if args.threads:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)

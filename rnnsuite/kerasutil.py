@@ -8,15 +8,23 @@ from __future__ import annotations
 import os
 from typing import Any
 
+#: TensorFlow prints oneDNN notices before its log filter is set up, and tf.data
+#: logs harmless attribute mismatches as errors; real errors still raise.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow"}
 
 _state: dict[str, Any] = {"seed": 0, "module": None}
+
+
+def quiet_tensorflow() -> None:
+    """Set the quiet defaults before TensorFlow is imported (the user's settings win)."""
+    for name, value in QUIET_TENSORFLOW.items():
+        os.environ.setdefault(name, value)
 
 
 def keras() -> Any:
     """Import Keras 3 on the TensorFlow backend, quietly, deterministic and seeded."""
     if _state["module"] is None:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        quiet_tensorflow()
         import keras as _keras
         import tensorflow as tf
 

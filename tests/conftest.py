@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from rnnsuite.kerasutil import quiet_tensorflow
+
 # Tests see the built-in plugins only, whatever else is installed; the
 # entry-point path itself is tested in test_plugins.py.
 os.environ.setdefault("RNNSUITE_DISABLE_PLUGIN_AUTOLOAD", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+quiet_tensorflow()
 
 PYTHON = sys.executable
 

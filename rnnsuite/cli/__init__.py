@@ -7,7 +7,6 @@ TensorFlow.
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 
 import click
@@ -78,7 +77,6 @@ def cli(ctx: click.Context, plugins: tuple[str, ...]) -> None:
     Instructors:  rnnsuite grade submissions/ --variant 5
     Everyone:     rnnsuite list, rnnsuite info v5.2, rnnsuite data list
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     ctx.obj = {"plugins": plugins}
 
 

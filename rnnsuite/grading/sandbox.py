@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnsuite.kerasutil import QUIET_TENSORFLOW
+
 OUTPUT_TAIL = 64 * 1024
 NOBODY = 65534
 FILE_SIZE_CAP = 256 * 2**20  # largest file the child may write
@@ -78,7 +80,7 @@ def clean_env(workdir: Path, threads: int) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **QUIET_TENSORFLOW,
         "KERAS_HOME": str(workdir / ".keras"),
         "MPLCONFIGDIR": str(workdir / ".mpl"),
         "MPLBACKEND": "Agg",
