@@ -57,6 +57,8 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     out = out or Path("grades") / f"{datetime.now():%Y%m%d-%H%M%S}-v{variant}"
     with err_console.status("Preparing the assignments' data"):
         grading = batch.Batch(reg, chosen, settings)
+    if grading.warning:
+        err_console.print(f"[yellow]warning[/]: {grading.warning}", highlight=False)
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("", total=len(submissions))

@@ -71,6 +71,7 @@ class Batch:
 
     def __init__(self, registry, assignments: list[Assignment], settings: Settings):
         self.registry, self.assignments, self.settings = registry, assignments, settings
+        self.warning = sandbox.check_isolation()
         self.splits: dict[str, Split] = {}
         self.broken: dict[str, str] = {}  # assignments whose data could not be prepared
         for a in assignments:

@@ -9,11 +9,13 @@ Its stdout and stderr are drained by threads that keep only the last
 """
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -57,9 +59,51 @@ class ChildRun:
         return f"exited with code {self.returncode}"
 
 
-def drop_privileges() -> bool:
-    """True when this process can and will run children as nobody."""
+def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@functools.cache
+def drop_privileges() -> bool:
+    """True when children run as nobody: the parent is root and nobody can start rnnsuite.
+
+    Nobody cannot when the interpreter, its packages or rnnsuite itself sit
+    under a folder only root may enter (a 0700 checkout, say); the children
+    then run as the parent's user and ``isolation_warning`` says so.
+    """
+    return is_root() and _nobody_can_start()
+
+
+def _nobody_can_start() -> bool:
+    cmd = [sys.executable, "-I", "-c", "import rnnsuite.grading.child"]
+    try:
+        probe = subprocess.run(_setpriv(cmd), cwd="/", env=clean_env(Path("/"), 1), capture_output=True,
+                               stdin=subprocess.DEVNULL, preexec_fn=_become_nobody_unless_setpriv, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
+
+
+#: Set to 1 to grade as root even where the children cannot drop to nobody.
+ALLOW_ROOT_CHILDREN = "RNNSUITE_GRADE_AS_ROOT"
+
+
+def check_isolation() -> str | None:
+    """Refuse to run students' code as root; return a warning when allowed to anyway.
+
+    :raises UserError: the parent is root, nobody cannot start this
+        installation, and ``RNNSUITE_GRADE_AS_ROOT`` is not set.
+    """
+    if not is_root() or drop_privileges():
+        return None
+    problem = (f"the user nobody cannot start this Python or rnnsuite ({sys.prefix}), so students' code "
+               "would run as root")
+    if os.environ.get(ALLOW_ROOT_CHILDREN, "") in ("", "0"):
+        from rnnsuite.errors import UserError
+
+        raise UserError(f"{problem}; install rnnsuite where other users can read it, or set "
+                        f"{ALLOW_ROOT_CHILDREN}=1 to grade anyway")
+    return f"{problem} ({ALLOW_ROOT_CHILDREN}=1)"
 
 
 def prepare_workdir(path: Path) -> None:
@@ -98,11 +142,22 @@ def clean_env(workdir: Path, threads: int) -> dict[str, str]:
 SETPRIV = shutil.which("setpriv")
 
 
-def as_nobody(cmd: list[str]) -> list[str]:
-    """The command, run as nobody when the parent is root."""
-    if drop_privileges() and SETPRIV:
+def _setpriv(cmd: list[str]) -> list[str]:
+    if SETPRIV:
         return [SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *cmd]
     return cmd
+
+
+def _become_nobody_unless_setpriv() -> None:
+    if not SETPRIV:  # the fallback: switch in the child before exec
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+
+
+def as_nobody(cmd: list[str]) -> list[str]:
+    """The command, run as nobody when the children drop privileges."""
+    return _setpriv(cmd) if drop_privileges() else cmd
 
 
 def _preexec(limits: Limits):
@@ -113,10 +168,8 @@ def _preexec(limits: Limits):
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if as_root and not SETPRIV:
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
+        if as_root:
+            _become_nobody_unless_setpriv()
 
     return setup
 
