@@ -45,8 +45,11 @@ def list_cmd() -> None:
     from rich.table import Table
 
     table = Table(title="rnnsuite data sets")
-    for col in ("name", "title", "records", "size", "licence", "cached", "used by"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("name", "cached"))
+    # Fixed columns never wrap; the prose columns share what width is left.
+    for col, share in (("name", None), ("title", 3), ("records", None), ("size", 1), ("licence", 2),
+                       ("cached", None), ("used by", 1)):
+        table.add_column(col, no_wrap=share is None, ratio=share, overflow="fold",
+                         justify="right" if col == "records" else "left")
     for d in _datasets().values():
         table.add_row(d.name, d.title + (" (substitute)" if d.substitute_for else ""),
                       f"{d.records:,}" if d.records is not None else "?", d.size, d.licence,
