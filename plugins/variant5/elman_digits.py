@@ -18,7 +18,6 @@ import numpy as np
 from rnnsuite import metrics, plots
 
 from . import filters
-from .sentiment import history_artifact
 
 SIDE = 28
 UNITS = 128
@@ -78,6 +77,7 @@ def prepare(ctx):
 
 def train(ctx, model, data):
     from rnnsuite.datasets.prep import stratified_split
+
     from rnnsuite.kerasutil import keras, progress_callback
 
     k = keras()
@@ -135,7 +135,7 @@ def artifacts(ctx, split, predicted, model):
         rows.append((key.partition("_")[2] or "clean", split.test_inputs[key][shown], captions))
     out["filtered_examples"] = plots.image_grid(ctx.path("filtered_examples.png"), rows,
                                                 title="Elman network: predictions on filtered MNIST test images")
-    out.update(history_artifact(ctx, "Elman network: loss by epoch"))
+    out.update(plots.history_artifact(ctx, "Elman network: loss by epoch"))
     path = ctx.path("elman_digits.keras")
     model.save(path)
     out["model"] = path

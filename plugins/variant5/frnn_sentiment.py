@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnsuite.plots import history_artifact
+
 from . import sentiment
 
 HIDDEN = 64
@@ -60,5 +62,5 @@ def evaluate(ctx, split, predicted):
 def artifacts(ctx, split, predicted, model):
     out = {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
            "model": model.save(ctx.path("frnn_sentiment.npz"))}
-    out.update(sentiment.history_artifact(ctx, "FRNN on movie reviews: cross-entropy by epoch"))
+    out.update(history_artifact(ctx, "FRNN on movie reviews: cross-entropy by epoch"))
     return out

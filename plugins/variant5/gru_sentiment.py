@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnsuite.plots import history_artifact
+
 from . import sentiment
 
 EMBEDDING = 100
@@ -82,5 +84,5 @@ def artifacts(ctx, split, predicted, model):
     path = ctx.path("gru_sentiment.keras")
     model.save(path)
     out = {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted), "model": path}
-    out.update(sentiment.history_artifact(ctx, "GRU on movie reviews: loss by epoch"))
+    out.update(history_artifact(ctx, "GRU on movie reviews: loss by epoch"))
     return out

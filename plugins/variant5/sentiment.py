@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnsuite import metrics, plots
+from rnnsuite import metrics
 from rnnsuite.types import Split
 
 TEST_SHARE = 0.3
@@ -134,10 +134,3 @@ def write_samples(path, split: ReviewSplit, predicted: np.ndarray, count: int = 
     return path
 
 
-def history_artifact(ctx, title: str) -> dict:
-    """``{"history": PNG}`` of the loss curves the train routine left in ``ctx.info`` (if any)."""
-    history = ctx.info.get("history", {})
-    curves = {k: v for k, v in history.items() if k in ("loss", "val_loss") and v}
-    if not curves:
-        return {}
-    return {"history": plots.history_plot(ctx.path("history.png"), curves, title=title)}

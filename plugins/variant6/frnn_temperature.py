@@ -48,11 +48,9 @@ def predict(ctx, model: Forecaster, inputs: Windows):
 
 
 def artifacts(ctx, split, predicted, model: Forecaster) -> dict[str, Any]:
-    from rnnsuite.plots import history_plot
+    from rnnsuite.plots import history_artifact
 
     paths = temperature.artifacts(ctx, split, predicted, "FRNN")
-    if ctx.info.get("history"):
-        paths["history.png"] = history_plot(ctx.path("history.png"), ctx.info["history"],
-                                            title="v6.1 FRNN: E = 1/2 e^2 (normalised)")
+    paths.update(history_artifact(ctx, "v6.1 FRNN: E = 1/2 e^2 (normalised)", name="history.png"))
     paths["frnn.npz"] = model.core.save(ctx.path("frnn.npz"))
     return paths

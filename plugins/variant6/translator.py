@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
-
 from rnnsuite.datasets.prep import OOV, PAD, Vocabulary, pad
+
 from rnnsuite.kerasutil import keras, progress_callback
 from rnnsuite.types import Split
 
@@ -198,16 +198,14 @@ def evaluate(ctx, split: Split, hypotheses: list[str]) -> dict[str, float]:
 
 
 def artifacts(ctx, split: Split, hypotheses: list[str], model: Translator) -> dict[str, Any]:
-    from rnnsuite.plots import history_plot
+    from rnnsuite.plots import history_artifact
 
     table = ctx.path("translations.tsv")
     rows = ["source\treference\thypothesis"]
     rows += [f"{s}\t{r}\t{h}" for s, r, h in zip(split.test_inputs.source, split.test_targets, hypotheses)]
     table.write_text("\n".join(rows) + "\n", encoding="utf-8")
     paths = {"translations.tsv": table}
-    if ctx.info.get("history"):
-        paths["history.png"] = history_plot(ctx.path("history.png"), ctx.info["history"],
-                                            title="v6.2 biGRU translator: training loss")
+    paths.update(history_artifact(ctx, "v6.2 biGRU translator: training loss", name="history.png"))
     model.model.save(ctx.path("translator.keras"))
     paths["translator.keras"] = ctx.path("translator.keras")
     return paths
