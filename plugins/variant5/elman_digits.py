@@ -77,7 +77,6 @@ def prepare(ctx):
 
 def train(ctx, model, data):
     from rnnsuite.datasets.prep import stratified_split
-
     from rnnsuite.kerasutil import keras, progress_callback
 
     k = keras()

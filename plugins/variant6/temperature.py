@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from rnnsuite.datasets.prep import chronological_split, windows
 
+from rnnsuite.datasets.prep import chronological_split, windows
 from rnnsuite.metrics import mae, rmse
 from rnnsuite.types import Bar, Split
 
