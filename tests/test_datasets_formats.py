@@ -269,3 +269,34 @@ def test_shapes_are_seeded():
     assert np.array_equal(a.clips, b.clips) and a.names == b.names
     assert 0.0 <= a.clips.min() and a.clips.max() == 1.0
     assert not np.array_equal(a.clips[:, 0], a.clips[:, -1])
+
+
+# -- music -------------------------------------------------------------------------
+
+def test_folder_of_midi_and_abc_files(tmp_path):
+    """The course's example data is MIDI: a folder of .mid files (and ABC) parses to tokens."""
+    music21 = pytest.importorskip("music21")
+    from rnnsuite.datasets import music
+
+    melody = music21.stream.Stream()
+    for pitch, length in [("C4", 1.0), ("E4", 0.5), ("G4", 0.5), ("C5", 2.0)] * 3:
+        melody.append(music21.note.Note(pitch, quarterLength=length))
+    melody.append(music21.note.Rest(quarterLength=1.0))
+    folder = tmp_path / "tunes"
+    folder.mkdir()
+    melody.write("midi", fp=str(folder / "arpeggio.mid"))
+    (folder / "scale.abc").write_text("X:1\nT:scale\nM:4/4\nL:1/4\nK:C\nCDEF GABc|cBAG FEDC|\n")
+    (folder / "notes.txt").write_text("not music")
+    tokens = music.music(path=folder, min_notes=8)
+    assert len(tokens.sequences) == 2  # files sorted by name: arpeggio.mid, scale.abc
+    midi, abc = tokens.sequences
+    assert midi[:4] == ["C4_1", "E4_0.5", "G4_0.5", "C5_2"] and len(midi) >= 12
+    assert abc[:8] == ["C4_1", "D4_1", "E4_1", "F4_1", "G4_1", "A4_1", "B4_1", "C5_1"]
+
+
+def test_music_folder_without_tunes_is_a_data_error(tmp_path):
+    from rnnsuite.datasets import music
+
+    (tmp_path / "readme.txt").write_text("nothing here")
+    with pytest.raises(DataError, match="no music files"):
+        music.music(path=tmp_path)
