@@ -42,7 +42,7 @@ def train(ctx, model, data):
     fit_idx, val_idx = sentiment.validation_block(labels, VALIDATION_SHARE, ctx.rng(1))
     history = fit(model, ids[fit_idx], labels[fit_idx], mask=ids[fit_idx] > 0,
                   validation=(ids[val_idx], labels[val_idx], ids[val_idx] > 0),
-                  epochs=ctx.epochs, batch_size=32, optimizer=Adam(2e-3), clip=5.0, patience=2,
+                  epochs=ctx.epochs, batch_size=32, optimizer=Adam(5e-4), clip=5.0, patience=2,
                   rng=ctx.rng(2), on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
     val_pred = model.predict(ids[val_idx], ids[val_idx] > 0)
     ctx.info["history"] = {k: history[k] for k in ("loss", "val_loss")}
