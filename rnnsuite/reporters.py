@@ -103,11 +103,14 @@ class ConsoleReporter:
             text = "  ".join(f"{k} {fmt(v)}" for k, v in logs.items())
             self.progress.update(self.epoch_task, completed=epoch, total=epochs, logs=text)
 
-    def assignment_finished(self, result: RunResult) -> None:
+    def stop_progress(self) -> None:
         if self.progress is not None:
             self.progress.update(self.batch_task, visible=False)
             self.progress.stop()
             self.progress = None
+
+    def assignment_finished(self, result: RunResult) -> None:
+        self.stop_progress()
         if self.quiet():
             return
         self.console.print(results_table([result], title=f"{result.assignment} ({result.seconds:.1f} s)"))
@@ -115,6 +118,7 @@ class ConsoleReporter:
             self.console.print(f"  artifact {name}: {path}")
 
     def run_finished(self, results, out_dir) -> None:
+        self.stop_progress()  # an interrupted assignment leaves its bars running
         if self.quiet() or len(results) < 2:
             return
         self.console.print(results_table(results, title="Summary"))

@@ -132,3 +132,18 @@ def test_info_shows_both_languages_and_bars():
     result = run_cli("info", "v5.2")
     assert result.exit_code == 0
     assert "GRU" in result.output and "Задание" in result.output and "Bar" in result.output
+
+
+def test_interrupt_keeps_finished_results(write_plugin, tmp_path):
+    from conftest import LINE_PLUGIN
+
+    source = LINE_PLUGIN.replace('raise RuntimeError("this assignment is broken on purpose")',
+                                 'raise KeyboardInterrupt')
+    plugin = write_plugin(source)
+    out = tmp_path / "run"
+    proc = subprocess.run(RNNSUITE + ["-p", str(plugin), "run", "-v", "97", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 130 and "Interrupted" in proc.stderr and "Traceback" not in proc.stderr
+    assert json.loads((out / "v97.1" / "result.json").read_text())["status"] == "passed"
+    summary = json.loads((out / "summary.json").read_text())
+    assert [r["assignment"] for r in summary["results"]] == ["v97.1"]

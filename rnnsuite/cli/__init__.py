@@ -90,7 +90,7 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo("Interrupted; the results of finished assignments are saved.", err=True)  # click turns Ctrl-C into Abort
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
