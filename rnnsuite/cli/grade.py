@@ -47,6 +47,9 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     reg = mgr.registry
     v, chosen = select_assignments(reg, variant, tasks)
     submissions = batch.discover(list(paths))
+    for skipped in batch.not_submissions(list(paths)):
+        err_console.print(f"[yellow]warning[/]: {skipped} is not a submission (a .py file, or a folder with "
+                          "__init__.py); not graded", highlight=False)
     if hidden_data is not None and sandbox.drop_privileges() and hidden.exposed(hidden_data):
         err_console.print(f"[yellow]warning[/]: {hidden_data} is readable by others; chmod 700 it", highlight=False)
     root = click.get_current_context().find_root()

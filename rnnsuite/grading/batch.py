@@ -44,6 +44,12 @@ def is_submission(path: Path) -> bool:
     return (path.is_file() and path.suffix == ".py") or (path.is_dir() and (path / "__init__.py").is_file())
 
 
+def not_submissions(paths: list[Path]) -> list[Path]:
+    """What a folder of submissions holds that will not be graded (worth a warning)."""
+    return [p for path in paths if path.is_dir() and not is_submission(path) for p in sorted(path.iterdir())
+            if not p.name.startswith((".", "_")) and not is_submission(p)]
+
+
 def discover(paths: list[Path]) -> list[tuple[str, Path]]:
     """(student, path) pairs: a PATH that is a submission is one; a folder of them is one each."""
     found: list[tuple[str, Path]] = []
@@ -77,6 +83,8 @@ class Batch:
         for a in assignments:
             try:
                 split = a.prepare(self._ctx(a))
+            except UserError:
+                raise  # the instructor's data or arguments: stop before grading anyone
             except Exception as exc:  # noqa: BLE001 - the suite's own bug costs no student points
                 self.broken[a.id] = f"the assignment could not be prepared: {runner_line(exc)}"
                 continue

@@ -95,5 +95,5 @@ def table(results: list[SubmissionResult]) -> Table:
     for r in results:
         colour = "green" if r.status == "ok" and r.score >= r.max_score else ("yellow" if r.status == "ok" else "red")
         t.add_row(r.student, f"{r.score:.2f}", f"{r.max_score:g}", f"[{colour}]{r.status}[/]",
-                  "; ".join(r.errors)[:120])
+                  "; ".join(r.lost)[:240])
     return t

@@ -56,16 +56,30 @@ def load_hidden(path: Path) -> tuple[Any, Any]:
         return data["test_inputs"], data["test_targets"]
     except KeyError as exc:
         raise DataError(f"{path.name}: no {exc.args[0]!r} in the hidden data file") from None
-    except (OSError, ValueError, pickle.UnpicklingError) as exc:
-        raise DataError(f"{path.name}: cannot read hidden data: {exc}") from None
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+        # numpy's own message for a non-npz file suggests loading it with pickle: don't relay that
+        kind = "an .npz of plain arrays" if path.suffix == ".npz" else "a pickled dict"
+        raise DataError(f"{path.name}: not a readable hidden-data file ({type(exc).__name__}); "
+                        f"write {kind} with test_inputs and test_targets") from None
+
+
+def _count(x: Any) -> int:
+    return len(x[0]) if isinstance(x, tuple) else len(x)
 
 
 def with_hidden(split: Split, folder: Path, assignment_id: str) -> Split:
-    """The split with its test block replaced by the hidden file's, if there is one."""
+    """The split with its test block replaced by the hidden file's.
+
+    :raises DataError: the folder has no file for the assignment, or the file's
+        inputs and targets do not pair up (the instructor's data, not a student's fault).
+    """
     path = hidden_file(folder, assignment_id)
     if path is None:
-        return split
+        raise DataError(f"{folder} has no {assignment_id}.npz or {assignment_id}.pkl; add one for every "
+                        "graded assignment, or choose the assignments with --task")
     inputs, targets = load_hidden(path)
+    if _count(inputs) != len(targets) or len(targets) == 0:
+        raise DataError(f"{path.name}: {_count(inputs)} test inputs but {len(targets)} test targets")
     return replace(split, test_inputs=inputs, test_targets=targets, info={**split.info, "hidden_data": path.name})
 
 

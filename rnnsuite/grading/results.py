@@ -56,6 +56,13 @@ class SubmissionResult:
         return [f"{a.assignment}: {a.reason}" for a in self.assignments if a.reason]
 
     @property
+    def lost(self) -> list[str]:
+        """Why points were lost: each failed assignment's reason, then each item short of full marks."""
+        failed = {a.assignment for a in self.assignments if a.reason}
+        return self.errors + [f"{i.name} {i.score:.3g}/{i.max_score:g}" for a in self.assignments
+                              if a.assignment not in failed for i in a.items if i.score < i.max_score]
+
+    @property
     def status(self) -> str:
         bad = sorted({a.status for a in self.assignments if a.status != "ok"})
         return "+".join(bad) if bad else "ok"
