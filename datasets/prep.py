@@ -112,7 +112,7 @@ def chronological_split(n: int, test: float = 0.3, val: float = 0.0) -> tuple[np
     n_val = int(round(n * val))
     cut = n - n_test
     idx = np.arange(n)
-    return idx[: cut - n_val], idx[cut - n_val: cut], idx[cut:]
+    return _nonempty((idx[: cut - n_val], idx[cut - n_val: cut], idx[cut:]), test, val)
 
 
 def stratified_split(labels: Sequence[int], test: float = 0.3, val: float = 0.0,
@@ -129,7 +129,18 @@ def stratified_split(labels: Sequence[int], test: float = 0.3, val: float = 0.0,
         parts[2].extend(members[:n_test])
         parts[1].extend(members[n_test: n_test + n_val])
         parts[0].extend(members[n_test + n_val:])
-    train, valid, tst = (np.sort(np.asarray(p, dtype=np.int64)) for p in parts)
+    return _nonempty(tuple(np.sort(np.asarray(p, dtype=np.int64)) for p in parts), test, val)
+
+
+def _nonempty(blocks: tuple[np.ndarray, np.ndarray, np.ndarray], test: float, val: float):
+    """The blocks, unless one that was asked for came out empty (too few records to learn or test)."""
+    train, valid, tst = blocks
+    if not len(train) or (test and not len(tst)) or (val and not len(valid)):
+        from rnnsuite.errors import DataError
+
+        n = len(train) + len(valid) + len(tst)
+        raise DataError(f"{n} records are too few to split into train ({len(train)}), validation "
+                        f"({len(valid)}) and test ({len(tst)}); give a larger data set")
     return train, valid, tst
 
 

@@ -7,7 +7,6 @@ it finishes and ``summary.json`` in the run folder.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rnnsuite import hookimpl
+from rnnsuite.jsonio import write_json
 from rnnsuite.types import RunResult
 
 QUIET = "RNNSUITE_QUIET"  # set to 1 to silence the console reporter (the grader does)
@@ -141,13 +141,6 @@ class JsonWriter:
 
     def run_finished(self, results, out_dir) -> None:
         write_json(Path(out_dir) / "summary.json", {"results": [r.to_dict() for r in results]})
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write atomically, so an interrupted run never leaves half a file."""
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
 
 
 _console = ConsoleReporter()

@@ -4,6 +4,7 @@ import pytest
 
 from rnnsuite.datasets.prep import (OOV, PAD, Vocabulary, chronological_split, pad, stratified_split,
                                     tokenize, windows)
+from rnnsuite.errors import DataError
 
 
 def test_tokenize_words_and_punctuation():
@@ -64,3 +65,13 @@ def test_stratified_split_keeps_class_shares_and_is_seeded():
     again = stratified_split(labels, test=0.3, val=0.1, seed=1)
     assert all(np.array_equal(a, b) for a, b in zip((train, val, test), again))
     assert not np.array_equal(stratified_split(labels, seed=2)[2], test)
+
+
+@pytest.mark.parametrize("split", [
+    lambda: chronological_split(1, test=0.3),
+    lambda: stratified_split([0, 1], test=0.3),
+    lambda: stratified_split([0, 0, 1, 1, 0, 1], test=0.3, val=0.1),
+])
+def test_too_few_records_for_a_split_is_a_data_error(split):
+    with pytest.raises(DataError, match="too few"):
+        split()

@@ -35,3 +35,12 @@ def test_json_writer_writes_each_result_then_the_summary(tmp_path):
     writer.run_finished([first], tmp_path)
     assert json.loads((tmp_path / "summary.json").read_text())["results"][0]["assignment"] == "v5.1"
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_result_files_are_strict_json_even_with_nan(tmp_path):
+    writer = JsonWriter()
+    writer.run_started(out_dir=tmp_path)
+    writer.assignment_finished(RunResult("v5.1", "failed", metrics={"accuracy": float("nan"), "f1": 0.5}))
+    text = (tmp_path / "v5.1" / "result.json").read_text()
+    assert "NaN" not in text
+    assert json.loads(text)["metrics"] == {"accuracy": None, "f1": 0.5}

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Iterable
 from rich.table import Table
 
 from rnnsuite.grading.results import SubmissionResult
+from rnnsuite.jsonio import write_json
 
 
 def safe_name(student: str) -> str:
@@ -74,15 +74,15 @@ def write_all(results: list[SubmissionResult], out: Path) -> dict[str, Path]:
     (out / "gradescope").mkdir(exist_ok=True)
     for r in results:
         name = safe_name(r.student)
-        (out / "students" / f"{name}.json").write_text(json.dumps(r.to_dict(), indent=2))
+        write_json(out / "students" / f"{name}.json", r.to_dict())
         (out / "gradescope" / name).mkdir(exist_ok=True)
-        (out / "gradescope" / name / "results.json").write_text(json.dumps(gradescope(r), indent=2))
+        write_json(out / "gradescope" / name / "results.json", gradescope(r))
     junit(results).write(out / "junit.xml", encoding="utf-8", xml_declaration=True)
     gradebook(results, out / "gradebook.csv")
     summary = {"students": len(results), "results": [
         {k: v for k, v in r.to_dict().items() if k in ("student", "score", "max_score", "status", "errors")}
         for r in results]}
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_json(out / "summary.json", summary)
     return {"students": out / "students", "gradescope": out / "gradescope", "junit": out / "junit.xml",
             "gradebook": out / "gradebook.csv", "summary": out / "summary.json"}
 
