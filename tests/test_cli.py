@@ -147,3 +147,13 @@ def test_interrupt_keeps_finished_results(write_plugin, tmp_path):
     assert json.loads((out / "v97.1" / "result.json").read_text())["status"] == "passed"
     summary = json.loads((out / "summary.json").read_text())
     assert [r["assignment"] for r in summary["results"]] == ["v97.1"]
+
+
+def test_data_for_an_assignment_that_does_not_use_it_is_flagged(write_plugin, tmp_path):
+    plugin = write_plugin(LINE_PLUGIN)
+    data = tmp_path / "temps.csv"
+    data.write_text("date,temp_max\n2020-01-01,5\n")
+    proc = subprocess.run(RNNSUITE + ["-p", str(plugin), "run", "-v", "97", "-t", "1", "--out", str(tmp_path / "r"),
+                                      "--data", f"temperatures={data}"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "--data temperatures: no chosen assignment uses this data set" in proc.stderr

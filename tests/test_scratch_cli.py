@@ -47,3 +47,8 @@ def test_bad_arguments_are_usage_errors(args):
     result = run(*args)
     assert result.exit_code == 2
     assert "Error" in result.output
+
+
+def test_cross_entropy_with_one_class_is_refused():
+    result = CliRunner().invoke(cli, ["gradcheck", "--loss", "ce", "--outputs", "1"])
+    assert result.exit_code == 2 and "at least two classes" in result.output

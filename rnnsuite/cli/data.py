@@ -10,13 +10,17 @@ from rnnsuite.errors import DataError, UserError
 
 def _datasets() -> dict:
     """name -> Dataset, from every loaded plugin."""
-    from rnnsuite.manager import Manager
+    from rnnsuite.cli.common import manager
 
-    ctx = click.get_current_context()
-    root = ctx.find_root()
-    plugins = tuple((root.obj or {}).get("plugins", ())) if isinstance(root.obj, dict) else ()
-    manager = Manager(warn=lambda m: click.echo(f"warning: {m}", err=True)).load(plugins)
-    return {name: c.value for name, c in sorted(manager.registry.datasets.items())}
+    return {name: c.value for name, c in sorted(manager().registry.datasets.items())}
+
+
+def _used_by(name: str) -> str:
+    """The loaded assignments that train on a data set (the card names the course's intended ones)."""
+    from rnnsuite.cli.common import manager
+
+    variants = manager().registry.variants.values()
+    return ", ".join(a.id for c in variants for a in c.value.assignments if name in a.datasets) or "-"
 
 
 def _one(name: str):
@@ -53,7 +57,7 @@ def list_cmd() -> None:
     for d in _datasets().values():
         table.add_row(d.name, d.title + (" (substitute)" if d.substitute_for else ""),
                       f"{d.records:,}" if d.records is not None else "?", d.size, d.licence,
-                      "yes" if _cached(d) else "no", ", ".join(d.used_by))
+                      "yes" if _cached(d) else "no", _used_by(d.name))
     Console().print(table)
 
 
@@ -65,7 +69,8 @@ def info_cmd(name: str) -> None:
     rows = [("name", d.name), ("title", d.title), ("description", d.description), ("source", d.source),
             ("full source", d.full_source or "-"), ("licence", d.licence), ("citation", d.citation),
             ("size", d.size), ("records", f"{d.records:,}" if d.records is not None else "?"),
-            ("used by", ", ".join(d.used_by) or "-"), ("split", f"{d.split}: {d.split_why}"),
+            ("used by", _used_by(d.name)), ("meant for", ", ".join(d.used_by) or "-"),
+            ("split", f"{d.split}: {d.split_why}"),
             ("substitute for", d.substitute_for or "-"), ("cached", "yes" if _cached(d) else "no")]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:

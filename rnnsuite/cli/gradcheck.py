@@ -38,6 +38,9 @@ def gradcheck_cmd(k, n, m, T, B, loss, output, truncate, tokens, masked, seed, a
         m = 1 if loss == "bce" else 3
     if loss == "bce" and m != 1:
         raise click.BadParameter("binary cross-entropy has exactly one output", param_hint="'--outputs'")
+    if loss == "ce" and m < 2:
+        raise click.BadParameter("softmax cross-entropy needs at least two classes (one class has loss 0)",
+                                 param_hint="'--outputs'")
     model = FRNN(n, k, m, output=output, loss=loss, rng=seed, dtype=np.float64)
     X, targets, mask = random_problem(n, m, batch=B, steps=T, loss=loss, output=output, tokens=tokens,
                                       masked=masked, rng=seed + 1)
@@ -53,7 +56,7 @@ def _print_table(model, result, truncate) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    title = f"{model!r}, {'truncated BPTT, ' + str(truncate) + ' steps' if truncate else 'full BPTT'}"
+    title = f"{model!r}: {'truncated BPTT, ' + str(truncate) + ' steps' if truncate else 'full BPTT'}"
     table = Table(title=title)
     for column in ("parameter", "shape", "max rel error", "mean rel error", "verdict"):
         table.add_column(column, justify="left" if column in ("parameter", "verdict") else "right")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from rnnsuite.cli.common import manager, parse_data_paths, select_assignments
+from rnnsuite.cli.common import err_console, manager, parse_data_paths, select_assignments
 
 
 @click.command("run")
-@click.option("--variant", "-v", "variant", type=int, required=True, help="Lab variant number (1-6, or a plugin's).")
+@click.option("--variant", "-v", "variant", type=int, required=True, help="Lab variant number (rnnsuite list shows those installed).")
 @click.option("--task", "-t", "tasks", type=int, multiple=True, help="Assignment number (1-3); repeatable. Default: all.")
 @click.option("--quick", is_flag=True, help="A small slice and few epochs: seconds per assignment, for a smoke check.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed; the same seed gives the same metrics.")
@@ -40,6 +40,10 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
     reg = mgr.registry
     v, chosen = select_assignments(reg, variant, tasks)
     data_paths = parse_data_paths(data, set(reg.datasets))
+    used = {name for a in chosen for name in a.datasets}
+    for name in sorted(set(data_paths) - used):
+        err_console.print(f"[yellow]warning[/]: --data {name}: no chosen assignment uses this data set; "
+                          f"ignored (rnnsuite info shows each assignment's data)", highlight=False)
     out_dir = out if out is not None else runner.default_out_dir(v)
     results = runner.run(
         mgr, v, chosen, out_dir=out_dir, seed=seed, quick=quick, epochs=epochs, full=full, data_paths=data_paths
