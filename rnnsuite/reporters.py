@@ -44,7 +44,8 @@ def results_table(results: list[RunResult], title: str = "Results") -> Table:
             continue
         for i, (name, value) in enumerate(r.metrics.items()):
             bars = [b for b in r.bars if b.metric == name]  # a metric may have several bars
-            verdict = "" if not bars else ("[green]pass[/]" if all(b.passed for b in bars) else "[red]FAIL[/]")
+            verdict = "" if not bars else ("[green]pass[/]" if all(b.passed for b in bars) else
+                                           "[dim]not met (quick)[/]" if r.quick else "[red]FAIL[/]")
             bar_text = "; ".join(bar_label(b) for b in bars)
             table.add_row(r.assignment if i == 0 else "", name, fmt(value), bar_text, verdict)
         table.add_section()
@@ -76,6 +77,9 @@ class ConsoleReporter:
             f"[bold]Variant {variant.number}[/]: {variant.title}{mode} - "
             f"{len(assignments)} assignment(s), seed {seed}, results in {out_dir}"
         )
+        if quick:
+            self.console.print("[dim]--quick trains on a small slice for a smoke check: the bars are shown, "
+                               "but only a default run is expected to reach them.[/]")
 
     def assignment_started(self, assignment, epochs) -> None:
         if self.quiet():
@@ -83,7 +87,7 @@ class ConsoleReporter:
         self.console.rule(f"[bold]{assignment.id}[/] {assignment.network}: {assignment.task_en}")
         self.progress = Progress(
             TextColumn("{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=24),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[logs]}"),
@@ -100,7 +104,7 @@ class ConsoleReporter:
 
     def epoch_ended(self, epoch, epochs, logs) -> None:
         if self.progress is not None:
-            text = "  ".join(f"{k} {fmt(v)}" for k, v in logs.items())
+            text = "  ".join(f"{k} {fmt(v)}" for k, v in list(logs.items())[:3])  # narrow terminals
             self.progress.update(self.epoch_task, completed=epoch, total=epochs, logs=text)
 
     def stop_progress(self) -> None:

@@ -44,3 +44,12 @@ def test_result_files_are_strict_json_even_with_nan(tmp_path):
     text = (tmp_path / "v5.1" / "result.json").read_text()
     assert "NaN" not in text
     assert json.loads(text)["metrics"] == {"accuracy": None, "f1": 0.5}
+
+
+def test_quick_runs_do_not_shout_fail():
+    metrics = {"accuracy": 0.55}
+    checks = [Bar("accuracy", 0.68).check(metrics)]
+    quick = render(results_table([RunResult("v5.1", "failed", metrics=metrics, bars=checks, quick=True)]))
+    full = render(results_table([RunResult("v5.1", "failed", metrics=metrics, bars=checks, quick=False)]))
+    assert "not met (quick)" in quick and "FAIL" not in quick
+    assert "FAIL" in full
