@@ -46,7 +46,7 @@ def grade_gradients(outcome: Mapping[str, Any]) -> list[GradeItem]:
 
     model, data = outcome.get("model"), outcome.get("gradcheck_data")
     if model is None or data is None:
-        return zero_items("no model or no gradcheck_data to check")
+        return zero_items("no model to check: the submission gave no gradients")
     try:
         X, targets, mask = unpack_data(data)
         result = check_gradients(model, X, targets, mask, tolerance=FULL_BELOW)
