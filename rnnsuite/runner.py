@@ -72,6 +72,7 @@ def run_assignment(ctx: RunContext) -> RunResult:
         raise
     except Exception as exc:  # noqa: BLE001 - recorded, the next assignment runs
         result.error = one_line(exc)
+        result.input_error = isinstance(exc, UserError)
         if not isinstance(exc, UserError):
             ctx.out_dir.mkdir(parents=True, exist_ok=True)
             (ctx.out_dir / "error.log").write_text(traceback.format_exc())

@@ -240,6 +240,7 @@ class RunResult:
     seed: int = 0
     quick: bool = False
     error: str | None = None
+    input_error: bool = False  # the error is the user's input (a data file, an argument), not a bug
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

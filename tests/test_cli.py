@@ -157,3 +157,14 @@ def test_data_for_an_assignment_that_does_not_use_it_is_flagged(write_plugin, tm
                                       "--data", f"temperatures={data}"], capture_output=True, text=True)
     assert proc.returncode == 0
     assert "--data temperatures: no chosen assignment uses this data set" in proc.stderr
+
+
+def test_bad_input_data_exits_2_and_names_the_file(tmp_path):
+    bad = tmp_path / "reviews.csv"
+    bad.write_text("title,body\nx,y\n")
+    proc = subprocess.run(RNNSUITE + ["run", "-v", "5", "-t", "1", "--quick", "--out", str(tmp_path / "r"),
+                                      "--data", f"movie_reviews={bad}"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Error in v5.1: " in proc.stderr and "reviews.csv: wrong columns" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert json.loads((tmp_path / "r" / "v5.1" / "result.json").read_text())["input_error"] is True

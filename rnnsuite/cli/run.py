@@ -32,7 +32,8 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
     run folder.
 
     Exit status: 0 when every assignment ran (whether or not it reached its
-    bars), 1 when one raised an error, 2 for bad arguments.
+    bars), 1 when one raised an error, 2 for bad arguments or bad input data
+    (the other assignments still run and their results are saved).
     """
     from rnnsuite import runner
 
@@ -48,8 +49,8 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
     results = runner.run(
         mgr, v, chosen, out_dir=out_dir, seed=seed, quick=quick, epochs=epochs, full=full, data_paths=data_paths
     )
-    if any(r.status == "error" for r in results):
-        for r in results:
-            if r.status == "error":
-                click.echo(f"Error in {r.assignment}: {r.error}", err=True)
-        sys.exit(1)
+    errors = [r for r in results if r.status == "error"]
+    for r in errors:
+        click.echo(f"Error in {r.assignment}: {r.error}", err=True)
+    if errors:
+        sys.exit(2 if all(r.input_error for r in errors) else 1)
