@@ -67,3 +67,11 @@ def test_folders_that_are_not_submissions_are_reported(tmp_path):
     (subs / ".hidden").mkdir()
     assert [n for n, _ in batch.discover([subs])] == ["alice", "carol"]
     assert batch.not_submissions([subs]) == [subs / "bob"]
+
+
+def test_a_syntax_error_names_the_students_own_file(tmp_path):
+    from grading_helpers import grade
+
+    r = grade(line_batch(tmp_path), tmp_path / "subs", "alice.py", "def broken(:\n    pass\n")
+    assert r.status == "error"
+    assert "alice.py" in r.errors[0] and "SyntaxError" in r.errors[0]

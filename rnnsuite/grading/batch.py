@@ -101,12 +101,13 @@ class Batch:
     # -- one child ---------------------------------------------------------------
     def _workdir(self, submission: Path) -> tuple[Path, str, list[str]]:
         work = Path(tempfile.mkdtemp(prefix="rnnsuite-child-"))
+        # The student's own file name, so that their tracebacks and syntax errors name it.
+        (work / "src").mkdir()
+        name = f"src/{submission.name}"
         if submission.is_dir():
-            shutil.copytree(submission, work / "submission", symlinks=True)
-            name = "submission"
+            shutil.copytree(submission, work / name, symlinks=True)
         else:
-            shutil.copyfile(submission, work / "submission.py")
-            name = "submission.py"
+            shutil.copyfile(submission, work / name)
         plugins = []
         for i, spec in enumerate(self.settings.plugins):
             if spec.endswith(".py") and Path(spec).is_file():
