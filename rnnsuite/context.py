@@ -49,7 +49,12 @@ class RunContext:
             known = ", ".join(sorted(self.registry.datasets)) or "none"
             raise DataError(f"no loaded plugin provides the data set {name!r}; loaded: {known}")
         dataset = self.registry.dataset(name)
-        return dataset.load(path=self.data_paths.get(name), full=self.full)
+        path = self.data_paths.get(name)
+        source = str(path) if path else "full" if self.full and dataset.full_source else "default"
+        if self.full and not path and not dataset.full_source:
+            source = "default (it has no full-size source)"
+        self.info.setdefault("data", {})[name] = source  # goes into result.json
+        return dataset.load(path=path, full=self.full)
 
     def path(self, name: str) -> Path:
         """A path for an artifact in this assignment's folder."""

@@ -51,7 +51,7 @@ def run_assignment(ctx: RunContext) -> RunResult:
     """Run one assignment and return its result (errors included, never raised)."""
     a = ctx.assignment
     started = time.perf_counter()
-    result = RunResult(assignment=a.id, status="error", seed=ctx.seed, quick=ctx.quick)
+    result = RunResult(assignment=a.id, status="error", seed=ctx.seed, quick=ctx.quick, full=ctx.full)
     try:
         seed_everything(ctx.seed)
         if ctx.hook is not None:

@@ -239,6 +239,7 @@ class RunResult:
     seconds: float = 0.0
     seed: int = 0
     quick: bool = False
+    full: bool = False
     error: str | None = None
     input_error: bool = False  # the error is the user's input (a data file, an argument), not a bug
 

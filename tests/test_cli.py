@@ -168,3 +168,22 @@ def test_bad_input_data_exits_2_and_names_the_file(tmp_path):
     assert "Error in v5.1: " in proc.stderr and "reviews.csv: wrong columns" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert json.loads((tmp_path / "r" / "v5.1" / "result.json").read_text())["input_error"] is True
+
+
+def test_result_records_where_each_data_set_came_from(write_plugin, tmp_path):
+    source = LINE_PLUGIN.replace("    def prepare(ctx):\n", "    def prepare(ctx):\n        ctx.load('tiny')\n")
+    source += """
+    from rnnsuite.types import Dataset
+
+    @hookimpl
+    def rnnsuite_add_datasets():
+        return [Dataset("tiny", "tiny", "a made-up set", lambda path=None, full=False: [1, 2, 3],
+                        "here", "none", "none", "3 numbers")]
+    """
+    plugin = write_plugin(source)
+    out = tmp_path / "r"
+    result = CliRunner().invoke(cli, ["-p", str(plugin), "run", "-v", "97", "-t", "1", "--full", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "v97.1" / "result.json").read_text())
+    assert saved["full"] is True
+    assert saved["info"]["data"] == {"tiny": "default (it has no full-size source)"}
