@@ -9,3 +9,11 @@ class UserError(Exception):
 
 class DataError(UserError):
     """A data file or source is missing, corrupt or of the wrong shape."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: a user error's own message, otherwise prefixed with its type."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, UserError):
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from rnnsuite.context import RunContext
-from rnnsuite.errors import UserError
+from rnnsuite.errors import UserError, one_line
 from rnnsuite.types import Assignment, RunResult, Variant
 
 
@@ -38,13 +38,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     seed_keras(seed)
-
-
-def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    if isinstance(exc, UserError):
-        return text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def run_assignment(ctx: RunContext) -> RunResult:

@@ -26,10 +26,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
-
-
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
@@ -42,7 +38,7 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx):
-        from rnnsuite.errors import UserError
+        from rnnsuite.errors import UserError, one_line
 
         try:
             return super().invoke(ctx)
@@ -82,7 +78,7 @@ def cli(ctx: click.Context, plugins: tuple[str, ...]) -> None:
 
 def main() -> None:
     """Console entry point: user errors become one line and exit code 2."""
-    from rnnsuite.errors import UserError
+    from rnnsuite.errors import UserError, one_line
 
     try:
         # Without standalone mode click returns (rather than exits with) the code of ctx.exit().

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rnnsuite.context import RunContext
-from rnnsuite.errors import UserError
+from rnnsuite.errors import UserError, one_line
 from rnnsuite.grading import probe, protocol, sandbox
 from rnnsuite.grading.hidden import with_hidden
 from rnnsuite.grading.results import AssignmentResult, SubmissionResult
@@ -86,7 +86,7 @@ class Batch:
             except UserError:
                 raise  # the instructor's data or arguments: stop before grading anyone
             except Exception as exc:  # noqa: BLE001 - the suite's own bug costs no student points
-                self.broken[a.id] = f"the assignment could not be prepared: {runner_line(exc)}"
+                self.broken[a.id] = f"the assignment could not be prepared: {one_line(exc)}"
                 continue
             if settings.hidden_data is not None:
                 split = with_hidden(split, settings.hidden_data, a.id)
@@ -171,7 +171,7 @@ class Batch:
         except Exception as exc:  # noqa: BLE001 - a malformed answer is a zero item, never a crash
             if not result.reason:
                 result.status = "error"
-                result.reason = f"predictions rejected: {runner_line(exc)}"
+                result.reason = f"predictions rejected: {one_line(exc)}"
         if a.kind == "scratch":
             outcome.update(self._replay(work, owner, result.reason))
         try:
@@ -210,7 +210,7 @@ class Batch:
                 try:
                     part = future.result()
                 except Exception as exc:  # noqa: BLE001 - a grading bug must not stop the batch
-                    part = AssignmentResult(self.assignments[i].id, "error", f"grading failed: {runner_line(exc)}")
+                    part = AssignmentResult(self.assignments[i].id, "error", f"grading failed: {one_line(exc)}")
                 r = results[student]
                 r.assignments.append(part)
                 r.seconds += part.seconds
@@ -232,17 +232,11 @@ def _arrays(work: Path, name: str, owner: int | None):
         raise
 
 
-def runner_line(exc: BaseException) -> str:
-    from rnnsuite.runner import one_line
-
-    return one_line(exc)
-
-
 def _grade(grader: Grader, outcome: dict[str, Any]) -> list[GradeItem]:
     try:
         return list(grader.grade(outcome))
     except Exception as exc:  # noqa: BLE001 - a grader that breaks on an answer gives a zero item
-        return [GradeItem(grader.name, 0.0, 1.0, False, f"grader failed: {runner_line(exc)}")]
+        return [GradeItem(grader.name, 0.0, 1.0, False, f"grader failed: {one_line(exc)}")]
 
 
 def _named(a: Assignment, item: GradeItem, reason: str) -> GradeItem:
