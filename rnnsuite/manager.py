@@ -31,7 +31,6 @@ DISABLE_AUTOLOAD = "RNNSUITE_DISABLE_PLUGIN_AUTOLOAD"
 BUILTINS: tuple[tuple[str, str], ...] = (
     ("datasets", "rnnsuite.datasets"),
     ("graders", "rnnsuite.graders"),
-    ("structure", "rnnsuite.grading.structure"),
     ("reporters", "rnnsuite.reporters"),
     ("variant5", "rnnsuite.plugins.variant5"),
     ("variant6", "rnnsuite.plugins.variant6"),

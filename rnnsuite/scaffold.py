@@ -50,7 +50,7 @@ WINDOW = 3
 
 def prepare(ctx):
     """Windows of 3 days -> the 4th, split in time order (first 70% train)."""
-    from rnnsuite.datasets.prep import chronological_split, windows
+    from rnnsuite.prep import chronological_split, windows
 
     series = ctx.load("temperatures")
     X, y = windows(series.values, size=WINDOW)

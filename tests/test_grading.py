@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from grading_helpers import GOOD_LINE, LINE_98, grade, line_batch, write
 from rnnsuite.cli import cli
-from rnnsuite.grading import batch, sandbox, structure
+from rnnsuite.graders import structure
+from rnnsuite.grading import batch, sandbox
 from rnnsuite.manager import Manager
 from rnnsuite.types import Assignment
 

@@ -39,7 +39,7 @@ def build(spec):
 
 
 def _split(ctx, images, labels, name: str, salt: int):
-    from rnnsuite.datasets.prep import stratified_split
+    from rnnsuite.prep import stratified_split
 
     rng = ctx.rng(salt)
     labels = np.asarray(labels, dtype=np.int64)
@@ -76,7 +76,7 @@ def prepare(ctx):
 
 
 def train(ctx, model, data):
-    from rnnsuite.datasets.prep import stratified_split
+    from rnnsuite.prep import stratified_split
     from rnnsuite.kerasutil import keras, progress_callback
 
     k = keras()

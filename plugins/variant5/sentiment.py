@@ -34,7 +34,7 @@ class ReviewSplit(Split):
 
 def _stratified_subset(labels: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """``size`` indices (sorted) keeping the class shares: the quick slice."""
-    from rnnsuite.datasets.prep import stratified_split
+    from rnnsuite.prep import stratified_split
 
     if size >= len(labels):
         return np.arange(len(labels))
@@ -55,7 +55,7 @@ def prepare_reviews(ctx, *, max_vocab: int, max_length: int, unlabelled: str | N
     whose words join the vocabulary and whose ids go to ``train["unlabelled"]``
     -- material for word vectors, never the test split.
     """
-    from rnnsuite.datasets.prep import Vocabulary, pad, stratified_split, tokenize
+    from rnnsuite.prep import Vocabulary, pad, stratified_split, tokenize
 
     reviews = ctx.load("movie_reviews")
     labels = np.asarray(reviews.labels, dtype=np.int64)
@@ -99,7 +99,7 @@ def _rows(sequences: list[list[int]], width: int) -> np.ndarray:
 
 def validation_block(labels: np.ndarray, share: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(fit, validation) indices of the training block, stratified."""
-    from rnnsuite.datasets.prep import stratified_split
+    from rnnsuite.prep import stratified_split
 
     fit, _, val = stratified_split(labels, test=share, seed=int(rng.integers(2**31)))
     return fit, val

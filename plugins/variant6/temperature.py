@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnsuite.datasets.prep import chronological_split, windows
+from rnnsuite.prep import chronological_split, windows
 from rnnsuite.metrics import mae, rmse
 from rnnsuite.types import Bar, Split
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
-from rnnsuite.datasets.prep import OOV, PAD, Vocabulary, pad
+from rnnsuite.prep import OOV, PAD, Vocabulary, pad
 
 from rnnsuite.kerasutil import keras, progress_callback
 from rnnsuite.types import Split

@@ -70,7 +70,7 @@ def answer_probe(folder: Path, job: dict, assignment, factory, registry) -> None
 
 def run(folder: Path) -> None:
     from rnnsuite.context import RunContext
-    from rnnsuite.grading.structure import describe
+    from rnnsuite.graders.structure import describe
     from rnnsuite.manager import Manager
     from rnnsuite.runner import seed_everything
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from rnnsuite import hookimpl
 from rnnsuite.types import Assignment, GradeItem, Grader
 
 #: networks (by the assignment's ``network``) that must be a custom recurrent cell
@@ -73,7 +72,3 @@ GRADER = Grader(
     description="The custom network is built from its own cell, not Keras's stock SimpleRNN.",
 )
 
-
-@hookimpl
-def rnnsuite_add_graders():
-    return [GRADER]

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rnnsuite.datasets.prep import (OOV, PAD, Vocabulary, chronological_split, pad, stratified_split,
+from rnnsuite.prep import (OOV, PAD, Vocabulary, chronological_split, pad, stratified_split,
                                     tokenize, windows)
 from rnnsuite.errors import DataError
 
