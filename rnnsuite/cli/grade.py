@@ -39,6 +39,7 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     Exit status: 0 when every submission was graded (whatever its score),
     2 for bad arguments.
     """
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rnnsuite.grading import batch, formats, hidden, sandbox
@@ -50,7 +51,7 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     for skipped in batch.not_submissions(list(paths)):
         err_console.print(f"[yellow]warning[/]: {skipped} is not a submission (a .py file, or a folder with "
                           "__init__.py); not graded", highlight=False)
-    if hidden_data is not None and sandbox.drop_privileges() and hidden.exposed(hidden_data):
+    if hidden_data is not None and hidden.exposed(hidden_data):
         err_console.print(f"[yellow]warning[/]: {hidden_data} is readable by others; chmod 700 it", highlight=False)
     root = click.get_current_context().find_root()
     settings = batch.Settings(
@@ -66,7 +67,9 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("", total=len(submissions))
         results = grading.run(submissions, on_done=lambda r: progress.update(task, advance=1, description=r.student))
-    written = formats.write_all(results, out)
+    written, failed = formats.write_all(results, out, sandbox.describe(True))
+    for line in failed:
+        err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
     from rich.console import Console
 
     Console().print(formats.table(results))

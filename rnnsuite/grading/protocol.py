@@ -5,34 +5,49 @@ job settings and ``Split.public()`` (training data, test inputs, spec: never
 the test targets).  Pickle is fine in that direction: the child trusts its
 parent.
 
-Child -> parent: never pickle.  ``<name>.json`` for metadata and strings,
-``<name>.npz`` (read with ``allow_pickle=False``) for arrays.  Every file is
-opened without following links, must be a regular file with one link owned
-by the child's user, and is size-capped: a child cannot point the parent at
-a file it could not read itself.
+Child -> parent: never pickle, and everything is hostile.  ``<name>.json``
+for metadata and strings, ``<name>.npz`` for arrays.  Every file is opened
+without following links, must be a regular file with one link owned by the
+child's user, and is size-capped before it is read.  Each ``.npy`` inside an
+archive has its header checked before its data is decompressed: a plain
+numeric dtype (never widened), the expected number of rows, and a bounded
+size in all.  Every string is cleaned of invalid Unicode and control
+characters (``clean_text``) before it can reach a report.
 """
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import pickle
 import stat
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
+
+from rnnsuite.grading.cleantext import clean_strings, clean_text
 
 JOB = "job.pkl"
 STAGE = "stage"  # stage.json: the child's last stage ("loading", "probe", "training", ...)
 PROBE = "probe"  # probe.json + probe.npz: answers to the parent's gradient/forward queries
 PREDICTIONS = "predictions"  # predictions.json (+ .npz for arrays)
 STRUCTURE = "structure"  # structure.json: class names of the trained model's layers
-MAX_READ = 256 * 2**20
+TRAINED = "trained"  # trained.npz: a scratch model's trained parameters
+MAX_JSON = 8 * 2**20  # the largest .json read (a parsed JSON file takes many times its size)
+MAX_NPZ = 64 * 2**20  # the largest .npz read, compressed
+MAX_ARRAY_BYTES = 64 * 2**20  # the most an .npz may unpack to, all arrays together
+MAX_ARRAYS = 10_000  # arrays in one .npz
+MAX_NPY_HEADER = 10_000
 
 
 class AnswerError(Exception):
     """A file from the child is missing, unsafe or malformed (one line)."""
+
+    def __init__(self, message: str):
+        super().__init__(clean_text(" ".join(message.split()))[:500])
 
 
 # -- child side -------------------------------------------------------------
@@ -65,7 +80,7 @@ def write_arrays(folder: Path, name: str, arrays: dict[str, np.ndarray]) -> None
 
 
 # -- parent side ------------------------------------------------------------
-def _read_bytes(path: Path, owner: int | None) -> bytes:
+def _read_bytes(path: Path, owner: int | None, limit: int) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -78,23 +93,77 @@ def _read_bytes(path: Path, owner: int | None) -> bytes:
             raise AnswerError(f"{path.name} is not a plain file")
         if owner is not None and st.st_uid != owner:
             raise AnswerError(f"{path.name} is not owned by the submission's user")
-        if st.st_size > MAX_READ:
-            raise AnswerError(f"{path.name} is larger than {MAX_READ // 2**20} MiB")
-        return f.read(MAX_READ + 1)
+        if st.st_size > limit:
+            raise AnswerError(f"{path.name} is larger than {limit // 2**20} MiB")
+        data = f.read(st.st_size + 1)  # (read(limit) would allocate the whole limit up front)
+        if len(data) > st.st_size:
+            raise AnswerError(f"{path.name} grew while it was read")
+        return data
 
 
 def read_json(folder: Path, name: str, owner: int | None = None) -> Any:
+    """A JSON file from the child, its strings cleaned (``clean_text``)."""
     try:
-        return json.loads(_read_bytes(folder / f"{name}.json", owner))
+        return clean_strings(json.loads(_read_bytes(folder / f"{name}.json", owner, MAX_JSON)))
     except (ValueError, RecursionError) as exc:
         raise AnswerError(f"{name}.json is not valid JSON: {exc}") from None
 
 
-def read_arrays(folder: Path, name: str, owner: int | None = None) -> dict[str, np.ndarray]:
-    data = _read_bytes(folder / f"{name}.npz", owner)
+def _npy_header(f, key: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, fortran order, dtype) from a .npy header, refusing anything but plain numbers."""
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f, max_header_size=MAX_NPY_HEADER)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(f, max_header_size=MAX_NPY_HEADER)
+    else:
+        raise AnswerError(f"{key}: unsupported .npy version {version}")
+    if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None or dtype.itemsize > 8:
+        raise AnswerError(f"{key} holds {dtype} values, not plain numbers")
+    return shape, fortran, dtype
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, rows: int | None) -> np.ndarray:
+    key = info.filename.removesuffix(".npy")
+    with archive.open(info) as f:
+        shape, fortran, dtype = _npy_header(f, key)
+        if rows is not None and (len(shape) == 0 or shape[0] != rows):
+            raise AnswerError(f"{key} has shape {shape}, expected {rows} rows")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > info.file_size:  # the archive declares less than the header claims
+            raise AnswerError(f"{key} is shorter than its shape {shape}")
+        data = f.read(nbytes)  # zipfile never unpacks more than the declared size
+    if len(data) != nbytes:
+        raise AnswerError(f"{key} is shorter than its shape {shape}")
+    return np.frombuffer(bytearray(data), dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def read_arrays(folder: Path, name: str, owner: int | None = None,
+                rows: Mapping[str, int | None] | None = None) -> dict[str, np.ndarray]:
+    """The arrays of ``<name>.npz``, checked before anything is decompressed.
+
+    The archive's declared sizes must add up to at most ``MAX_ARRAY_BYTES``;
+    every member's .npy header must give a plain numeric dtype and, where
+    ``rows`` names the member, that many rows (``None``: any).  With
+    ``rows``, a member it does not name is refused.
+    """
+    data = _read_bytes(folder / f"{name}.npz", owner, MAX_NPZ)
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ARRAYS:
+                raise AnswerError(f"{name}.npz holds {len(infos)} arrays, more than {MAX_ARRAYS}")
+            if sum(i.file_size for i in infos) > MAX_ARRAY_BYTES:
+                raise AnswerError(f"{name}.npz would unpack to more than {MAX_ARRAY_BYTES // 2**20} MiB")
+            arrays = {}
+            for info in infos:
+                key = info.filename.removesuffix(".npy")
+                if not info.filename.endswith(".npy") or key in arrays or (rows is not None and key not in rows):
+                    raise AnswerError(f"{name}.npz holds an unexpected member {key!r}")
+                arrays[key] = _read_member(archive, info, rows.get(key) if rows is not None else None)
+            return arrays
+    except AnswerError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any malformed archive
         raise AnswerError(f"{name}.npz is not a valid array archive: {type(exc).__name__}: {exc}") from None
 
@@ -172,4 +241,26 @@ def decode_predictions(header: Any, arrays: dict[str, np.ndarray], test_inputs: 
     if sorted(map(str, keys)) != sorted(map(str, test_inputs)):
         raise AnswerError(f"predictions for {keys}, expected {list(test_inputs)}")
     by_name = {str(k): k for k in test_inputs}
-    return {by_name[e["key"]]: _decode_one(e, arrays, test_inputs[by_name[e["key"]]]) for e in entries}
+    return {by_name[str(e["key"])]: _decode_one(e, arrays, test_inputs[by_name[str(e["key"])]]) for e in entries}
+
+
+def _expected_rows(header: Any, test_inputs: Any) -> dict[str, int | None]:
+    """The arrays a predictions header announces, each with the rows its test input asks for."""
+    if not isinstance(header, dict):
+        return {}
+    if header.get("kind") == "array":
+        return {str(header.get("name", "predictions")): rows(test_inputs)}
+    entries = header.get("entries") if header.get("kind") == "dict" else None
+    if not isinstance(entries, list) or not isinstance(test_inputs, dict):
+        return {}
+    by_name = {str(k): v for k, v in test_inputs.items()}
+    return {str(e.get("name")): rows(by_name[str(e.get("key"))]) for e in entries
+            if isinstance(e, dict) and e.get("kind") == "array" and str(e.get("key")) in by_name}
+
+
+def read_predictions(folder: Path, test_inputs: Any, owner: int | None = None) -> Any:
+    """The child's predictions, validated (``decode_predictions``); arrays of the wrong shape are never unpacked."""
+    header = read_json(folder, PREDICTIONS, owner)
+    expected = _expected_rows(header, test_inputs)
+    arrays = read_arrays(folder, PREDICTIONS, owner, rows=expected) if expected else {}
+    return decode_predictions(header, arrays, test_inputs)

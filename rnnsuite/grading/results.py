@@ -21,6 +21,7 @@ class AssignmentResult:
     metrics: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     output: str = ""  # the tail of the child's stdout/stderr
+    probe_seed: int | None = None  # the seed of a scratch model's questions (new for every submission)
 
     @property
     def score(self) -> float:
@@ -38,6 +39,7 @@ class SubmissionResult:
     student: str
     assignments: list[AssignmentResult] = field(default_factory=list)
     seconds: float = 0.0
+    sandboxed: bool = True  # False when graded with --no-sandbox
 
     @property
     def items(self) -> list[GradeItem]:
@@ -75,6 +77,7 @@ class SubmissionResult:
             "status": self.status,
             "errors": self.errors,
             "seconds": round(self.seconds, 3),
+            "sandboxed": self.sandboxed,
             "items": [asdict(i) for i in self.items],
             "assignments": [
                 {**{k: v for k, v in asdict(a).items() if k != "items"}, "score": a.score, "max_score": a.max_score}

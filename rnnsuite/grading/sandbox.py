@@ -1,39 +1,67 @@
-"""Running one child process under limits: wall clock, memory, file size, output, user.
+"""Running one child confined: a bubblewrap sandbox, its own uid, a cgroup, limits, a timeout.
 
-The child gets its own session (so a timeout kills its whole process group),
-``RLIMIT_AS`` and ``RLIMIT_FSIZE`` caps, a clean environment, and -- when the
-parent runs as root -- the unprivileged uid/gid 65534 ("nobody"), so files
-the parent keeps in 0700 folders (hidden labels) are unreadable to it.
-Its stdout and stderr are drained by threads that keep only the last
-``OUTPUT_TAIL`` bytes, so a flood of output costs neither disk nor memory.
+Every child runs inside bubblewrap (see ``bubblewrap``): its own pid and
+network namespaces, a read-only filesystem without the parent's folders,
+its work folder the one writable place.  As root, each child also gets a
+uid of its own (``CHILD_UIDS``, one per running child), so no two children
+share an identity and none is root; as an ordinary user, the child's uid
+lives in a new user namespace and is the parent's user outside it.  Where
+cgroups can be used, the child's whole process tree gets one memory cap and
+one process cap (``cgroups``); elsewhere each process gets ``RLIMIT_AS``
+and ``RLIMIT_NPROC`` (weaker: forked helpers each get the full memory cap).
+Every process also gets ``RLIMIT_FSIZE`` and no core dumps.
+
+Without bubblewrap or user namespaces the sandbox is unavailable
+(``problem()`` says why, in one line) and children run only when the caller
+asks for ``sandboxed=False`` -- as the parent's own user, each in its own
+session, with the limits and cgroup above: safe against accidents, not
+against a hostile class.
+
+The stdout and stderr of a child are drained by threads that keep only the
+last ``OUTPUT_TAIL`` bytes.  ``stop_all()`` kills every running child's tree
+at once (Ctrl-C, SIGTERM); the runs it stops raise ``Interrupted``.
 """
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import functools
 import os
-import resource
+import shlex
 import shutil
 import signal
 import subprocess
-import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
+from rnnsuite.errors import UserError
+from rnnsuite.grading import bubblewrap, cgroups
 from rnnsuite.kerasutil import QUIET_TENSORFLOW
 
 OUTPUT_TAIL = 64 * 1024
-NOBODY = 65534
 FILE_SIZE_CAP = 256 * 2**20  # largest file the child may write
+#: the real uids children get when the parent is root: far above login users (1000...)
+#: and the usual /etc/subuid ranges (100000 + 65536 per user)
+CHILD_UIDS = range(1_900_000_000, 1_900_000_000 + 4096)
+#: the uid a child has inside its user namespace when the parent is not root
+NAMESPACE_UID = 1000
+#: the exit code of the wrapper when it cannot put the child into its cgroup
+NO_CGROUP = 125
+INSTALL = "install it (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
 
 
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 600.0  # seconds of wall clock
-    memory_mb: int = 4096  # address space (TensorFlow alone maps about 2.2 GB)
+    memory_mb: int = 4096  # the whole process tree with a cgroup, each process's address space anyway
     file_size: int = FILE_SIZE_CAP
     threads: int = 1  # BLAS/OpenMP threads
+    processes: int = 256  # processes and threads of the whole tree (TensorFlow starts dozens of threads)
+    scratch_mb: int = 256  # each of the private /tmp and /dev/shm
 
 
 @dataclass
@@ -43,13 +71,19 @@ class ChildRun:
     seconds: float
     stdout: str
     stderr: str
+    oom_killed: bool = False  # the kernel killed part of the tree for going over the cgroup's memory cap
+    owner: int | None = None  # the uid that owns the files the child wrote, as the parent sees them
 
     def reason(self, timeout: float) -> str:
         """Why the child did not finish cleanly, in one line ('' when it did)."""
         if self.timed_out:
             return f"timed out after {timeout:g} s"
+        if self.oom_killed:
+            return "killed for going over the memory cap"
         if self.returncode is None or self.returncode == 0:
             return ""
+        if self.returncode == NO_CGROUP:
+            return "could not be put under its memory and process caps"
         if self.returncode < 0:
             try:
                 name = signal.Signals(-self.returncode).name
@@ -59,68 +93,111 @@ class ChildRun:
         return f"exited with code {self.returncode}"
 
 
+class Interrupted(Exception):
+    """The run was stopped by ``stop_all()``: it has no result."""
+
+
+# -- what this machine offers ----------------------------------------------------
 def is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
+    return os.geteuid() == 0
+
+
+def _tools() -> dict[str, str | None]:
+    return {name: shutil.which(name) for name in ("bwrap", "setpriv", "prlimit")}
 
 
 @functools.cache
-def drop_privileges() -> bool:
-    """True when children run as nobody: the parent is root and nobody can start rnnsuite.
+def problem() -> str | None:
+    """Why children cannot be sandboxed here, in one line with what to do; None when they can."""
+    tools = _tools()
+    if tools["bwrap"] is None:
+        return f"bubblewrap (bwrap) is not installed, so students' code cannot be sandboxed; {INSTALL}"
+    if tools["setpriv"] is None or tools["prlimit"] is None:
+        return "setpriv and prlimit are missing; install util-linux"
+    with tempfile.TemporaryDirectory(prefix="rnnsuite-probe-") as folder:
+        try:
+            uid = CHILD_UIDS.start if is_root() else NAMESPACE_UID
+            _own(Path(folder), uid)
+            cmd = bubblewrap.command(_inner(["true"], Limits(), uid, sandboxed=True), workdir=Path(folder), uid=uid,
+                                     own_user_namespace=not is_root(), scratch_bytes=2**20)
+            probe = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"bubblewrap cannot start here ({exc})"
+    if probe.returncode != 0:
+        said = " ".join((probe.stderr.strip().splitlines() or ["no message"])[-1].split())
+        return (f"bubblewrap cannot create a sandbox here ({said}); allow unprivileged user namespaces "
+                "(sysctl kernel.unprivileged_userns_clone=1, or an AppArmor profile for bwrap) or grade as root")
+    return None
 
-    Nobody cannot when the interpreter, its packages or rnnsuite itself sit
-    under a folder only root may enter (a 0700 checkout, say); the children
-    then run as the parent's user and ``isolation_warning`` says so.
+
+def require(sandboxed: bool) -> None:
+    """Refuse to run students' code unconfined unless told to.
+
+    :raises UserError: the sandbox is wanted and cannot be set up here.
     """
-    return is_root() and _nobody_can_start()
+    if sandboxed and (why := problem()):
+        raise UserError(f"{why}; or grade without a sandbox with --no-sandbox (students' code can then read "
+                        "and change everything you can)")
 
 
-def _nobody_can_start() -> bool:
-    cmd = [sys.executable, "-I", "-c", "import rnnsuite.grading.child"]
+def describe(sandboxed: bool) -> str:
+    """How children are confined here, for the results and the console."""
+    layout = cgroups.support()
+    caps = layout.describe() if isinstance(layout, cgroups.Layout) else f"{layout}: per-process rlimits only"
+    if not sandboxed:
+        return f"NOT SANDBOXED (--no-sandbox): children run as this user; {caps}"
+    who = "a uid of its own per child" if is_root() else "a user namespace per child (your uid outside it)"
+    return f"bubblewrap sandbox, {who}, {caps}"
+
+
+@functools.cache
+def protect_parent() -> None:
+    """Make this process non-dumpable: nothing running as its user can read its memory via /proc or ptrace."""
     try:
-        probe = subprocess.run(_setpriv(cmd), cwd="/", env=clean_env(Path("/"), 1), capture_output=True,
-                               stdin=subprocess.DEVNULL, preexec_fn=_become_nobody_unless_setpriv, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return probe.returncode == 0
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_DUMPABLE = 4
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: nothing to do
+        pass
 
 
-#: Set to 1 to grade as root even where the children cannot drop to nobody.
-ALLOW_ROOT_CHILDREN = "RNNSUITE_GRADE_AS_ROOT"
+# -- one child's identity ---------------------------------------------------------
+class _UidClaim:
+    """One of CHILD_UIDS, held (by a lock file) while a child runs, so concurrent children never share it."""
+
+    def __init__(self) -> None:
+        folder = Path(tempfile.gettempdir()) / "rnnsuite-child-uids"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for uid in CHILD_UIDS:
+            fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self.uid, self._fd = uid, fd
+            return
+        raise RuntimeError(f"all {len(CHILD_UIDS)} child uids are in use")
+
+    def release(self) -> None:
+        os.close(self._fd)
 
 
-def check_isolation() -> str | None:
-    """Refuse to run students' code as root; return a warning when allowed to anyway.
-
-    :raises UserError: the parent is root, nobody cannot start this
-        installation, and ``RNNSUITE_GRADE_AS_ROOT`` is not set.
-    """
-    if not is_root() or drop_privileges():
-        return None
-    problem = (f"the user nobody cannot start this Python or rnnsuite ({sys.prefix}), so students' code "
-               "would run as root")
-    if os.environ.get(ALLOW_ROOT_CHILDREN, "") in ("", "0"):
-        from rnnsuite.errors import UserError
-
-        raise UserError(f"{problem}; install rnnsuite where other users can read it, or set "
-                        f"{ALLOW_ROOT_CHILDREN}=1 to grade anyway")
-    return f"{problem} ({ALLOW_ROOT_CHILDREN}=1)"
-
-
-def prepare_workdir(path: Path) -> None:
-    """Hand a fresh working folder to the child's user (mode 0700)."""
-    if drop_privileges():
-        for root, dirs, files in os.walk(path):
+def _own(folder: Path, uid: int) -> None:
+    """Hand the work folder to the child's uid (mode 0700)."""
+    if is_root():
+        for root, dirs, files in os.walk(folder):
             for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-                os.lchown(name, NOBODY, NOBODY)
-    os.chmod(path, 0o700)
+                os.lchown(name, uid, uid)
+    os.chmod(folder, 0o700)
 
 
-def clean_env(workdir: Path, threads: int) -> dict[str, str]:
+def clean_env(workdir: Path, threads: int, tmp: Path | None = None) -> dict[str, str]:
     """Only what Python, numpy and TensorFlow need: no paths to hidden data."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(workdir),
-        "TMPDIR": str(workdir),
+        "TMPDIR": str(tmp or workdir),
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
@@ -137,41 +214,86 @@ def clean_env(workdir: Path, threads: int) -> dict[str, str]:
     return env
 
 
-#: util-linux's setpriv drops to nobody after exec; needed where the interpreter lives
-#: under a folder only root can traverse, which a setuid in preexec cannot reach
-SETPRIV = shutil.which("setpriv")
-
-
-def _setpriv(cmd: list[str]) -> list[str]:
-    if SETPRIV:
-        return [SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *cmd]
-    return cmd
-
-
-def _become_nobody_unless_setpriv() -> None:
-    if not SETPRIV:  # the fallback: switch in the child before exec
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-
-
-def as_nobody(cmd: list[str]) -> list[str]:
-    """The command, run as nobody when the children drop privileges."""
-    return _setpriv(cmd) if drop_privileges() else cmd
-
-
-def _preexec(limits: Limits):
+# -- the command line ---------------------------------------------------------------
+def _inner(cmd: list[str], limits: Limits, uid: int, sandboxed: bool) -> list[str]:
+    """``cmd`` under its rlimits; as root in the sandbox, first switched to the child's uid for good."""
     memory = limits.memory_mb * 2**20
-    as_root = drop_privileges()
+    rlimits = [f"--as={memory}", f"--fsize={limits.file_size}", "--core=0"]
+    if sandboxed:  # counted per uid (and user namespace): only the sandbox's own processes
+        rlimits.append(f"--nproc={limits.processes}")
+    wrapped = [str(shutil.which("prlimit")), *rlimits, "--", *cmd]
+    switch = ["--reuid", str(uid), "--regid", str(uid), "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
+    if sandboxed and is_root():
+        return [str(shutil.which("setpriv")), *switch, "--no-new-privs", "--", *wrapped]
+    return [str(shutil.which("setpriv")), "--pdeathsig", "KILL", "--", *wrapped]
 
-    def setup() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if as_root:
-            _become_nobody_unless_setpriv()
 
-    return setup
+def _joining(group: cgroups.ChildCgroup | None, cmd: list[str]) -> list[str]:
+    """``cmd``, started from a shell that first moves itself into the child's cgroup (or gives up)."""
+    if group is None:
+        return cmd
+    joins = " && ".join(f"echo $$ > {shlex.quote(str(path))}" for path in group.procs_files)
+    return ["/bin/sh", "-c", f'{{ {joins}; }} 2>/dev/null || exit {NO_CGROUP}; exec "$@"', "sh", *cmd]
+
+
+# -- the children running now ---------------------------------------------------------
+class _Children:
+    """Every child running now, so that one call kills them all."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: dict[int, tuple[subprocess.Popen, cgroups.ChildCgroup | None]] = {}
+        self.stopped: set[int] = set()
+        self.closed = False
+
+    def start(self, cmd: list[str], group: cgroups.ChildCgroup | None, **popen) -> subprocess.Popen:
+        with self.lock:  # no child can start between stop_all's kill and its return
+            if self.closed:
+                raise Interrupted("grading was stopped")
+            proc = subprocess.Popen(cmd, **popen)
+            self.running[proc.pid] = (proc, group)
+            return proc
+
+    def finish(self, proc: subprocess.Popen) -> bool:
+        """Forget a child; True when stop_all killed it."""
+        with self.lock:
+            self.running.pop(proc.pid, None)
+            return proc.pid in self.stopped
+
+    def stop_all(self) -> int:
+        with self.lock:
+            self.closed = True
+            for pid, (_, group) in self.running.items():
+                self.stopped.add(pid)
+                _kill_tree(pid, group)
+            return len(self.running)
+
+    def reopen(self) -> None:
+        with self.lock:
+            self.closed = False
+            self.stopped.clear()
+
+
+_children = _Children()
+
+
+def stop_all() -> int:
+    """Kill every running child's whole tree now and refuse new ones; returns how many were running."""
+    return _children.stop_all()
+
+
+def reopen() -> None:
+    """Let children start again after ``stop_all`` (a new batch in the same process)."""
+    _children.reopen()
+
+
+def _kill_tree(pid: int, group: cgroups.ChildCgroup | None) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the wrapper and bwrap: the sandbox's pid namespace dies with them
+    except (ProcessLookupError, PermissionError):
+        pass
+    if group is not None:
+        group.kill(wait=0)
 
 
 class _Tail(threading.Thread):
@@ -192,39 +314,80 @@ class _Tail(threading.Thread):
         return bytes(self.data[-self.cap:]).decode("utf-8", "replace")
 
 
-def kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _cgroup(limits: Limits) -> cgroups.ChildCgroup | None:
+    layout = cgroups.support()
+    if not isinstance(layout, cgroups.Layout):
+        return None
+    return cgroups.ChildCgroup.create(layout, limits.memory_mb * 2**20, limits.processes)
 
 
-def run_limited(cmd: list[str], workdir: Path, limits: Limits) -> ChildRun:
-    """Run ``cmd`` in ``workdir`` under ``limits``; never raises for what the child does."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        as_nobody(cmd),
-        cwd=workdir,
-        env=clean_env(workdir, limits.threads),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        preexec_fn=_preexec(limits),
-        close_fds=True,
-    )
-    tails = [_Tail(proc.stdout), _Tail(proc.stderr)]
-    for t in tails:
-        t.start()
-    timed_out = False
+def run_limited(cmd: list[str], workdir: Path, limits: Limits, *, sandboxed: bool = True,
+                readonly: Iterable[Path] = (), secrets: Iterable[Path] = ()) -> ChildRun:
+    """Run ``cmd`` in ``workdir`` under ``limits``; never raises for what the child does.
+
+    ``readonly``: more paths the child may read (mounted read-only at the same
+    place); ``secrets``: paths to hide even if they lie inside a mounted folder.
+
+    :raises UserError: ``sandboxed`` and the sandbox cannot be set up here.
+    :raises Interrupted: ``stop_all()`` stopped this run (or had stopped all runs before it began).
+    """
+    require(sandboxed)
+    protect_parent()
+    claim = _UidClaim() if sandboxed and is_root() else None
+    uid = claim.uid if claim else (NAMESPACE_UID if sandboxed else os.getuid())
+    group = None
     try:
-        proc.wait(timeout=limits.timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+        _own(workdir, uid)
+        group = _cgroup(limits)
+        inner = _inner(cmd, limits, uid, sandboxed)
+        if sandboxed:
+            inner = bubblewrap.command(inner, workdir=workdir, readonly=readonly, secrets=secrets, uid=uid,
+                                       own_user_namespace=not is_root(), scratch_bytes=limits.scratch_mb * 2**20)
+        started = time.perf_counter()
+        proc = _children.start(_joining(group, inner), group, cwd=workdir, stdin=subprocess.DEVNULL,
+                               env=clean_env(workdir, limits.threads, Path("/tmp") if sandboxed else None),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, close_fds=True)
+        tails = [_Tail(proc.stdout), _Tail(proc.stderr)]
+        for t in tails:
+            t.start()
+        timed_out = False
+        try:
+            proc.wait(timeout=limits.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _kill_tree(proc.pid, group)  # also whatever the child left running
+            proc.wait()
+            stopped = _children.finish(proc)
+        for t in tails:
+            t.join(timeout=5)
+        if stopped:
+            raise Interrupted("grading was stopped")
+        code = None if timed_out else proc.returncode
+        if sandboxed and code is not None and 128 < code <= 128 + 64:  # bwrap's way to say "killed by a signal"
+            code = 128 - code
+        return ChildRun(code, timed_out, time.perf_counter() - started, tails[0].text(), tails[1].text(),
+                        oom_killed=group is not None and group.oom_killed(),
+                        owner=claim.uid if claim else os.getuid())
     finally:
-        kill_group(proc.pid)  # also whatever the child left running
-        proc.wait()
-    for t in tails:
-        t.join(timeout=5)
-    return ChildRun(None if timed_out else proc.returncode, timed_out, time.perf_counter() - started,
-                    tails[0].text(), tails[1].text())
+        if group is not None:
+            group.remove()
+        if claim is not None:
+            claim.release()
+
+
+# -- the calls batch.py still makes until it moves to the ones above ---------------------
+NOBODY = 65534
+
+
+def check_isolation() -> str | None:
+    require(True)
+    return None
+
+
+def prepare_workdir(path: Path) -> None:
+    """Nothing to do: ``run_limited`` hands the folder to the child's uid."""
+
+
+def drop_privileges() -> bool:
+    return False
