@@ -7,8 +7,9 @@
 
 None of them imports TensorFlow.
 """
-from rnnsuite import hookimpl
 from rnnsuite.graders import forward, gradients, metrics, structure
+
+from rnnsuite import hookimpl
 
 
 @hookimpl

@@ -1,21 +1,17 @@
 """The metric-threshold grader: one grade item per bar of the assignment."""
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from rnnsuite.types import Assignment, GradeItem, Grader
+from rnnsuite.types import GradeItem, Grader, Outcome
 
 
 def _fmt(value: float | None) -> str:
     return "missing" if value is None else f"{value:.4g}"
 
 
-def grade_bars(outcome: Mapping[str, Any]) -> list[GradeItem]:
-    assignment: Assignment = outcome["assignment"]
-    metrics = outcome.get("metrics") or {}
+def grade_bars(outcome: Outcome) -> list[GradeItem]:
     items = []
-    for bar in assignment.bars:
-        check = bar.check(metrics)
+    for bar in outcome.assignment.bars:
+        check = bar.check(outcome.metrics)
         message = f"{bar.metric} = {_fmt(check.value)}, needs {check.label}"
         if isinstance(bar.target, str):
             message += f" ({bar.target} = {_fmt(check.target)})"

@@ -12,9 +12,9 @@ what cannot be faked is scored in the parent (the labels, the gradients).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
-from rnnsuite.types import Assignment, GradeItem, Grader
+from rnnsuite.types import Assignment, GradeItem, Grader, Outcome
 
 #: networks (by the assignment's ``network``) that must be a custom recurrent cell
 CUSTOM_CELL_NETWORKS = ("elman", "jordan")
@@ -23,7 +23,7 @@ FORBIDDEN = ("SimpleRNN", "SimpleRNNCell")
 NAME = "custom recurrent cell"
 
 
-def describe(model: Any, limit: int = 200) -> dict[str, Any]:
+def describe(model: Any, limit: int = 200) -> tuple[str, ...]:
     """Class names of the model and everything inside it (layers, cells, wrapped layers)."""
     seen: list[str] = []
     ids: set[int] = set()
@@ -43,17 +43,17 @@ def describe(model: Any, limit: int = 200) -> dict[str, Any]:
             visit(getattr(obj, attr, None), depth + 1)
 
     visit(model, 0)
-    return {"classes": seen}
+    return tuple(seen)
 
 
 def applies(assignment: Assignment) -> bool:
     return assignment.kind == "custom" and any(n in assignment.network.lower() for n in CUSTOM_CELL_NETWORKS)
 
 
-def grade_structure(outcome: Mapping[str, Any]) -> list[GradeItem]:
-    classes = (outcome.get("structure") or {}).get("classes")
-    if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
-        reason = outcome.get("reason") or "the submission reported no model structure"
+def grade_structure(outcome: Outcome) -> list[GradeItem]:
+    classes = outcome.structure
+    if not classes:
+        reason = outcome.reason or "the submission reported no model structure"
         return [GradeItem(NAME, 0.0, 1.0, False, reason)]
     stock = [c for c in classes if c.rsplit(".", 1)[-1] in FORBIDDEN and c.startswith(STOCK)]
     own = sorted({c for c in classes if not c.startswith(STOCK)})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -30,6 +30,7 @@ class RunContext:
     registry: Any = None  # rnnsuite.manager.Registry
     hook: Any = None  # pluggy hook relay, or None in unit tests
     info: dict[str, Any] = field(default_factory=dict)  # facts to put in result.json
+    history: dict[str, list[float]] = field(default_factory=dict)  # per-epoch curves, see record_history
 
     @property
     def epochs(self) -> int:
@@ -60,6 +61,14 @@ class RunContext:
         """A path for an artifact in this assignment's folder."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         return self.out_dir / name
+
+    def record_history(self, history: Mapping[str, Sequence[float]]) -> None:
+        """Keep the per-epoch curves of training (``loss``, ``val_loss``, Keras's other logs).
+
+        They go into ``result.json``, and the pipeline plots ``loss`` and
+        ``val_loss`` as the ``history`` artifact.
+        """
+        self.history = {str(k): [float(v) for v in values] for k, values in history.items()}
 
     # -- events (reporters listen) ------------------------------------------
     def epoch_ended(self, epoch: int, epochs: int, logs: dict[str, float]) -> None:

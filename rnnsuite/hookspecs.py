@@ -13,23 +13,31 @@ and reporters are plugins too, loaded through the same entry-point group
     from rnnsuite import hookimpl
 
     @hookimpl
-    def rnnsuite_add_variants():
+    def rnnsuite_add_variants() -> list[Variant]:
         return [Variant(7, "...", assignments=(...))]
 
-Contribution hooks return lists and are called once per plugin, so one
-broken plugin is reported and skipped without hiding the others.  Lifecycle
-hooks are broadcast to every plugin that implements them (reporters).
+Contribution hooks (``rnnsuite_add_*``) return lists; the host calls them
+through pluggy one plugin at a time, so one broken plugin is reported and
+skipped without hiding the others (wrappers still wrap every call).
+Lifecycle hooks are broadcast to every plugin that implements them
+(reporters) in pluggy's usual order.  ``docs/plugins.md`` is the guide.
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rnnsuite.types import Assignment, Dataset, Grader, ModelFactory, RunResult, Variant
 
 PROJECT = "rnnsuite"
 hookspec = pluggy.HookspecMarker(PROJECT)
 
 
 @hookspec
-def rnnsuite_add_datasets():
+def rnnsuite_add_datasets() -> list[Dataset]:
     """Contribute data sets.
 
     :return: a list of :class:`rnnsuite.types.Dataset`, each with its data
@@ -38,7 +46,7 @@ def rnnsuite_add_datasets():
 
 
 @hookspec
-def rnnsuite_add_models():
+def rnnsuite_add_models() -> list[ModelFactory]:
     """Contribute model factories.
 
     :return: a list of :class:`rnnsuite.types.ModelFactory`.  An assignment
@@ -48,7 +56,7 @@ def rnnsuite_add_models():
 
 
 @hookspec
-def rnnsuite_add_variants():
+def rnnsuite_add_variants() -> list[Variant]:
     """Contribute lab variants.
 
     :return: a list of :class:`rnnsuite.types.Variant`, each holding its
@@ -57,7 +65,7 @@ def rnnsuite_add_variants():
 
 
 @hookspec
-def rnnsuite_add_graders():
+def rnnsuite_add_graders() -> list[Grader]:
     """Contribute graders.
 
     :return: a list of :class:`rnnsuite.types.Grader`; every grader whose
@@ -66,7 +74,8 @@ def rnnsuite_add_graders():
 
 
 @hookspec
-def rnnsuite_run_started(variant, assignments, out_dir, seed, quick):
+def rnnsuite_run_started(variant: Variant, assignments: list[Assignment], out_dir: Path, seed: int,
+                         quick: bool) -> None:
     """A run of one or more assignments is about to start.
 
     :param variant: the :class:`~rnnsuite.types.Variant` being run.
@@ -78,7 +87,7 @@ def rnnsuite_run_started(variant, assignments, out_dir, seed, quick):
 
 
 @hookspec
-def rnnsuite_assignment_started(assignment, epochs):
+def rnnsuite_assignment_started(assignment: Assignment, epochs: int) -> None:
     """One assignment starts training.
 
     :param assignment: the :class:`~rnnsuite.types.Assignment`.
@@ -88,7 +97,7 @@ def rnnsuite_assignment_started(assignment, epochs):
 
 
 @hookspec
-def rnnsuite_batch_ended(assignment, batch, batches):
+def rnnsuite_batch_ended(assignment: str, batch: int, batches: int) -> None:
     """A mini-batch finished (for progress bars within an epoch).
 
     :param assignment: the assignment's id (``"v5.1"``).
@@ -98,7 +107,7 @@ def rnnsuite_batch_ended(assignment, batch, batches):
 
 
 @hookspec
-def rnnsuite_epoch_ended(assignment, epoch, epochs, logs):
+def rnnsuite_epoch_ended(assignment: str, epoch: int, epochs: int, logs: dict[str, float]) -> None:
     """An epoch finished.
 
     :param assignment: the assignment's id (``"v5.1"``).
@@ -109,7 +118,7 @@ def rnnsuite_epoch_ended(assignment, epoch, epochs, logs):
 
 
 @hookspec
-def rnnsuite_assignment_finished(result):
+def rnnsuite_assignment_finished(result: RunResult) -> None:
     """One assignment finished, passed, failed its bars or raised.
 
     :param result: the :class:`~rnnsuite.types.RunResult`.
@@ -117,7 +126,7 @@ def rnnsuite_assignment_finished(result):
 
 
 @hookspec
-def rnnsuite_run_finished(results, out_dir):
+def rnnsuite_run_finished(results: list[RunResult], out_dir: Path) -> None:
     """The run is over.
 
     :param results: the list of :class:`~rnnsuite.types.RunResult`, in order.

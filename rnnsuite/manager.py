@@ -1,11 +1,18 @@
-"""Loading plugins and collecting what they contribute.
+"""Loading plugins, collecting what they contribute, and checking how it fits together.
 
 Built-ins and third-party plugins come through the entry-point group
-``rnnsuite``; ``-p MODULE_OR_FILE.py`` adds a local one.  A plugin that fails
-to import, to register, or inside a contribution hook is reported in one line
-and skipped: the rest keep working.  ``RNNSUITE_DISABLE_PLUGIN_AUTOLOAD=1``
-skips entry points and loads only the built-ins (named in ``BUILTINS``), so
-tests are not disturbed by whatever else is installed.
+``rnnsuite``; ``-p MODULE_OR_FILE.py`` adds a local one.  The built-ins are
+the entry points of the rnnsuite distribution itself (pyproject.toml is the
+one list); ``RNNSUITE_DISABLE_PLUGIN_AUTOLOAD=1`` loads only those, so tests
+are not disturbed by whatever else is installed.
+
+Hooks are called through pluggy, with their arguments, wrappers included.
+A plugin that fails to import, to register, or inside a contribution hook,
+returns junk, or contributes a variant whose parts do not fit (a model name
+no plugin provides, a factory of another kind, a bar on an undeclared
+metric, ...) is reported in one line naming it, and skipped: the rest keep
+working.  ``RNNSUITE_TRACE_PLUGINS=1`` prints which plugin answered which
+hook.
 """
 from __future__ import annotations
 
@@ -15,26 +22,29 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, distribution, entry_points
 from pathlib import Path
 from typing import Any, Callable
 
 import pluggy
 
 from rnnsuite import hookspecs
-from rnnsuite.types import Assignment, Dataset, Grader, ModelFactory, Variant
+from rnnsuite.types import KINDS, Assignment, Dataset, Grader, ModelFactory, Variant
 
 GROUP = "rnnsuite"
 DISABLE_AUTOLOAD = "RNNSUITE_DISABLE_PLUGIN_AUTOLOAD"
+TRACE = "RNNSUITE_TRACE_PLUGINS"
+#: artifact names are identifiers naming the content ("samples", "model"); the file name is the plugin's
+ARTIFACT_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
-#: The built-in plugins, as declared in pyproject's entry points.
-BUILTINS: tuple[tuple[str, str], ...] = (
-    ("datasets", "rnnsuite.datasets"),
-    ("graders", "rnnsuite.graders"),
-    ("reporters", "rnnsuite.reporters"),
-    ("variant5", "rnnsuite.plugins.variant5"),
-    ("variant6", "rnnsuite.plugins.variant6"),
-)
+
+def builtins() -> tuple[tuple[str, str], ...]:
+    """(name, module) of the built-in plugins: rnnsuite's own entry points, in declaration order."""
+    try:
+        eps = distribution("rnnsuite").entry_points
+    except PackageNotFoundError:  # pragma: no cover - rnnsuite always runs installed
+        return ()
+    return tuple((ep.name, ep.value) for ep in eps if ep.group == GROUP)
 
 
 class PluginError(Exception):
@@ -85,6 +95,8 @@ class Manager:
         self.problems: list[str] = []
         self._warn = warn
         self._registry: Registry | None = None
+        if os.environ.get(TRACE, "").strip() not in ("", "0"):
+            self.pm.add_hookcall_monitoring(_trace_before, _trace_after)
 
     @property
     def hook(self):
@@ -99,7 +111,7 @@ class Manager:
     # -- loading -----------------------------------------------------------
     def load(self, extra: tuple[str, ...] = ()) -> "Manager":
         if os.environ.get(DISABLE_AUTOLOAD, "").strip() not in ("", "0"):
-            for name, module in BUILTINS:
+            for name, module in builtins():
                 self._register_safely(name, lambda m=module: importlib.import_module(m))
         else:
             for ep in entry_points(group=GROUP):
@@ -130,28 +142,38 @@ class Manager:
             self.problem(f"plugin {name!r} skipped: {exc}")
 
     # -- contributions -----------------------------------------------------
-    def collect(self, hook_name: str, kind: type) -> list[Contribution]:
-        """Call a contribution hook plugin by plugin, keeping the good answers."""
+    def collect(self, hook_name: str, kind: type, **kwargs: Any) -> list[Contribution]:
+        """Call a contribution hook through pluggy, one plugin at a time, keeping the good answers.
+
+        Each plugin's implementation is called through a subset hook caller
+        holding it and every wrapper, so wrappers and arguments work as in a
+        plain pluggy call while one plugin's exception is only its own.
+        Plugins answer in pluggy's order (the last registered first; tryfirst
+        and trylast honoured).
+        """
+        caller = getattr(self.pm.hook, hook_name)
+        impls = caller.get_hookimpls()
+        wrappers = {i.plugin_name for i in impls if i.hookwrapper or i.wrapper}
+        answering = [i for i in reversed(impls) if not (i.hookwrapper or i.wrapper)]
         out: list[Contribution] = []
-        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+        for impl in answering:
             name = impl.plugin_name
+            others = [i.plugin for i in impls if i.plugin_name not in (name, *wrappers)]
             try:
-                values = impl.function()
-            except Exception as exc:  # noqa: BLE001
+                answers = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - one plugin's bug is reported, not raised
                 self.problem(f"plugin {name!r}: {hook_name} raised {type(exc).__name__}: {exc}")
                 continue
-            if values is None:
-                continue
-            if not isinstance(values, (list, tuple)):
-                self.problem(f"plugin {name!r}: {hook_name} must return a list, got {type(values).__name__}")
-                continue
-            for v in values:
-                if isinstance(v, kind):
-                    out.append(Contribution(v, name))
-                else:
-                    self.problem(
-                        f"plugin {name!r}: {hook_name} returned a {type(v).__name__}, expected {kind.__name__}"
-                    )
+            for values in answers:
+                if not isinstance(values, (list, tuple)):
+                    self.problem(f"plugin {name!r}: {hook_name} must return a list, got {type(values).__name__}")
+                    continue
+                for v in values:
+                    if isinstance(v, kind):
+                        out.append(Contribution(v, name))
+                    else:
+                        self.problem(f"plugin {name!r}: {hook_name} returned a {type(v).__name__}, "
+                                     f"expected {kind.__name__}")
         return out
 
     @property
@@ -162,38 +184,96 @@ class Manager:
 
     def _build_registry(self) -> Registry:
         reg = Registry()
+        order = {name: i for i, (name, _) in enumerate(self.pm.list_name_plugin())}
 
         def add(table: dict, key, c: Contribution, what: str) -> None:
-            if key in table:
-                self.problem(f"plugin {c.plugin!r}: {what} {key!r} already comes from {table[key].plugin!r}; ignored")
-            else:
-                table[key] = c
+            """The first registered plugin keeps a name (built-ins load first)."""
+            old = table.get(key)
+            if old is not None and order.get(old.plugin, 0) <= order.get(c.plugin, 0):
+                self.problem(f"plugin {c.plugin!r}: {what} {key!r} already comes from {old.plugin!r}; ignored")
+                return
+            if old is not None:
+                self.problem(f"plugin {old.plugin!r}: {what} {key!r} already comes from {c.plugin!r}; ignored")
+            table[key] = c
 
         for c in self.collect("rnnsuite_add_datasets", Dataset):
             add(reg.datasets, c.value.name, c, "dataset")
         for c in self.collect("rnnsuite_add_models", ModelFactory):
+            if c.value.kind not in KINDS:
+                self.problem(f"plugin {c.plugin!r}: model {c.value.name!r} has unknown kind {c.value.kind!r} "
+                             f"(one of {', '.join(KINDS)}); ignored")
+                continue
             add(reg.models, c.value.name, c, "model")
         for c in self.collect("rnnsuite_add_graders", Grader):
             add(reg.graders, c.value.name, c, "grader")
         for c in self.collect("rnnsuite_add_variants", Variant):
-            problem = _variant_problem(c.value)
+            problem = variant_problem(c.value, reg)
             if problem:
-                self.problem(f"plugin {c.plugin!r}: variant {c.value.number}: {problem}; ignored")
+                self.problem(f"plugin {c.plugin!r}: variant {c.value.number}: {problem}; variant ignored")
             else:
                 add(reg.variants, c.value.number, c, "variant")
         return reg
 
 
-def _variant_problem(v: Variant) -> str | None:
+def variant_problem(v: Variant, reg: Registry) -> str | None:
+    """The first part of a variant that does not fit the rest, in one line, or None."""
     ids = [a.id for a in v.assignments]
-    for a in v.assignments:
-        if not re.fullmatch(rf"v{v.number}\.[1-9][0-9]*", a.id):
-            return f"assignment id {a.id!r} is not of the form v{v.number}.K"
-        if a.kind not in ("scratch", "keras", "custom"):
-            return f"assignment {a.id} has unknown kind {a.kind!r}"
     if len(set(ids)) != len(ids):
         return "duplicate assignment ids"
+    for a in v.assignments:
+        problem = assignment_problem(a, v.number, reg)
+        if problem:
+            return f"assignment {a.id}: {problem}"
     return None
+
+
+def assignment_problem(a: Assignment, number: int, reg: Registry) -> str | None:
+    """The static joins of one assignment: ids, kinds, model, data sets, metrics, bars, artifacts."""
+    if not re.fullmatch(rf"v{number}\.[1-9][0-9]*", a.id):
+        return f"id {a.id!r} is not of the form v{number}.K"
+    if a.kind not in KINDS:
+        return f"unknown kind {a.kind!r} (one of {', '.join(KINDS)})"
+    if a.model not in reg.models:
+        return f"names model {a.model!r}, which no plugin provides (models: {', '.join(sorted(reg.models))})"
+    factory = reg.model(a.model)
+    if factory.kind != a.kind:
+        return f"is {a.kind} but its model {a.model!r} is {factory.kind}"
+    missing = [name for name in a.datasets if name not in reg.datasets]
+    if missing:
+        return f"uses data set {missing[0]!r}, which no plugin provides"
+    for name, routine in (("prepare", a.prepare), ("train", a.train), ("predict", a.predict),
+                          ("evaluate", a.evaluate)):
+        if not callable(routine):
+            return f"{name} is not callable"
+    if not a.metrics:
+        return "declares no metrics"
+    for bar in a.bars:
+        for part, value in (("metric", bar.metric), ("target", bar.target), ("floor", bar.floor)):
+            if isinstance(value, str) and value not in a.metrics:
+                return f"a bar's {part} {value!r} is not a declared metric ({', '.join(a.metrics)})"
+    bad = [name for name in a.artifact_names if not ARTIFACT_NAME.fullmatch(name)]
+    if bad:
+        return f"artifact name {bad[0]!r} is not an identifier such as 'samples' or 'model'"
+    if (a.kind == "scratch") != (a.scratch is not None):
+        return ("a scratch assignment needs a ScratchSpec (scratch=...)" if a.kind == "scratch"
+                else f"a {a.kind} assignment has a ScratchSpec")
+    return None
+
+
+def _trace_before(hook_name: str, hook_impls, kwargs) -> None:
+    names = ", ".join(i.plugin_name for i in hook_impls) or "nobody"
+    print(f"rnnsuite trace: {hook_name}({', '.join(sorted(kwargs))}) -> {names}", file=sys.stderr)
+
+
+def _trace_after(outcome, hook_name: str, hook_impls, kwargs) -> None:
+    try:
+        result = outcome.get_result()
+    except BaseException as exc:  # noqa: BLE001 - only reported
+        print(f"rnnsuite trace: {hook_name} raised {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+    if isinstance(result, list):
+        sizes = [len(r) if isinstance(r, (list, tuple)) else type(r).__name__ for r in result]
+        print(f"rnnsuite trace: {hook_name} answered {sizes}", file=sys.stderr)
 
 
 def import_plugin(spec: str) -> Any:

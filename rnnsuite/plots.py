@@ -50,15 +50,6 @@ def history_plot(path: Path, history: Mapping[str, Sequence[float]], *, title: s
     return path
 
 
-def history_artifact(ctx, title: str, name: str = "history") -> dict[str, Path]:
-    """``{name: PNG}`` of the loss curves a train routine left in ``ctx.info["history"]``, or ``{}``."""
-    history = ctx.info.get("history") or {}
-    curves = {k: v for k, v in history.items() if k in ("loss", "val_loss") and len(v)}
-    if not curves:
-        return {}
-    return {name: history_plot(ctx.path("history.png"), curves, title=title)}
-
-
 def image_grid(path: Path, rows: Sequence[tuple[str, np.ndarray, Sequence[str]]], *, title: str) -> Path:
     """One row per group (e.g. per filter): its images, each captioned."""
     plt = _pyplot()

@@ -26,6 +26,17 @@ class Dataset:
     dataset's own and documented on its module); ``path`` is a file or folder
     the user named with ``--data NAME=PATH``; ``full`` asks for the full-size
     canonical source instead of the offline default.
+
+    What the ``rnnsuite data`` commands need comes from the plugin that
+    provides the set, never from the host reaching into it:
+    ``needs`` names what must be fetched for the set (e.g.
+    ``"vega_datasets==0.9.0"``; empty when it is generated);
+    ``locate()`` returns the folders that hold its files once fetched (empty
+    when it is generated); ``verify()`` re-hashes what is cached against
+    the pinned hashes and returns the problems (empty when it all matches or
+    nothing is cached).  ``fetch(full=False, progress=None)`` makes the cache
+    complete and correct, fetching again what is missing or corrupt, and
+    returns the folder (``None`` when there is nothing to fetch).
     """
 
     name: str
@@ -41,9 +52,12 @@ class Dataset:
     split: str = "chronological"  # or "stratified"
     split_why: str = ""
     substitute_for: str = ""  # non-empty when this stands in for the course's suggestion
-    fetch: Callable[..., Any] | None = None  # fetch(full=False) -> cache path
+    fetch: Callable[..., Any] | None = None  # fetch(full=False, progress=None) -> cache path
     is_cached: Callable[[], bool] | None = None
     full_source: str = ""
+    needs: tuple[str, ...] = ()
+    locate: Callable[[], tuple[Path, ...]] | None = None
+    verify: Callable[[], list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -141,20 +155,41 @@ class Split:
 
 
 @dataclass(frozen=True)
+class ScratchSpec:
+    """How a ``scratch`` assignment trains its FRNN: what the gradient and forward checks exercise.
+
+    The split's ``spec`` of a scratch assignment holds ``n`` (input size, or
+    vocabulary size for token ids) and ``m`` (output size); the hidden size
+    k is the model's own.  The graders probe the student's model with the
+    same kind of data the assignment trains on.
+    """
+
+    inputs: Literal["tokens", "vectors"]  # (B, T) token ids, or (B, T, n) real vectors
+    output: Literal["last", "all"]  # a target at the last step only, or at every step
+    loss: Literal["ce", "bce", "mse"]  # softmax cross-entropy, sigmoid cross-entropy (m = 1), 1/2 e^2
+    masked: bool = False  # trains on left-padded sequences with a mask
+    truncate: int | None = None  # truncated BPTT over this many steps (None: full BPTT)
+
+
+@dataclass(frozen=True)
 class Assignment:
     """One assignment of a variant, as data plus four routines.
 
-    The runner calls them in this order::
+    One pipeline (``rnnsuite.pipeline``) calls them, for ``run`` and for the
+    grading child alike::
 
         split = prepare(ctx)                         # data, in the course's split
-        model = factory.build(split.spec)            # factory named by ``model``
-        model = train(ctx, model, split.train)       # epoch events via ctx
+        built = factory.build(split.spec)            # the factory named by ``model``
+        model = adapt(split.spec, built)             # only if ``adapt`` is set
+        model = train(ctx, model, split.train)       # epoch events and history via ctx
         pred  = predict(ctx, model, split.test_inputs)
         metrics = evaluate(ctx, split, pred)         # scored against test_targets
-        artifacts(ctx, split, pred, model)           # plots, samples, saved model
+        artifacts(ctx, split, pred, model)           # samples, plots, saved model
 
     ``train`` and ``predict`` never see ``test_targets``: that is what lets
-    the grader run them in a student's sandbox.
+    the grader run them in a student's sandbox.  ``evaluate`` must return
+    exactly the declared ``metrics`` and ``artifacts`` exactly the declared
+    ``artifact_names``: the runner checks both after each assignment.
     """
 
     id: str  # "v5.2": variant 5, assignment 2
@@ -175,6 +210,8 @@ class Assignment:
     from_course: bool = True  # False where the course leaves the cell empty
     epochs: int = 10
     quick_epochs: int = 1
+    adapt: Callable[[Mapping[str, Any], Any], Any] | None = None
+    scratch: ScratchSpec | None = None
 
     @property
     def variant(self) -> int:
@@ -210,19 +247,35 @@ class GradeItem:
     message: str = ""
 
 
+@dataclass
+class Outcome:
+    """What one run of an assignment left for the graders: the one thing every grader reads.
+
+    The grading parent builds it from what it checked itself (the metrics
+    are computed from the predictions against test targets the child never
+    saw), so a grader never runs a submission's code.
+    """
+
+    assignment: Assignment
+    metrics: dict[str, float] = field(default_factory=dict)
+    reason: str = ""  # why the run did not finish ('' when it did), e.g. "timed out after 600 s (while training)"
+    structure: tuple[str, ...] | None = None  # class names of the trained model, its layers and cells
+    scratch: Any = None  # scratch assignments: the evidence of rnnsuite.grading.evidence, or None
+
+
 @dataclass(frozen=True)
 class Grader:
     """Turns an assignment's outcome into grade items.
 
     ``applies(assignment)`` says whether this grader has something to say
-    about an assignment; ``grade(outcome)`` returns the items, where
-    ``outcome`` is a mapping with at least ``assignment`` (an Assignment) and
-    ``metrics``; gradient and forward graders also read ``model``.
+    about an assignment; ``grade(outcome)`` gets an :class:`Outcome` and
+    returns the items.  A grader explains a lost item with ``outcome.reason``
+    when the run did not finish.
     """
 
     name: str
     applies: Callable[[Assignment], bool]
-    grade: Callable[[Mapping[str, Any]], list[GradeItem]]
+    grade: Callable[[Outcome], list[GradeItem]]
     description: str = ""
 
 
@@ -236,6 +289,7 @@ class RunResult:
     bars: list[BarCheck] = field(default_factory=list)
     artifacts: dict[str, str] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    history: dict[str, list[float]] = field(default_factory=dict)  # per-epoch curves: loss, val_loss, ...
     seconds: float = 0.0
     seed: int = 0
     quick: bool = False

@@ -67,7 +67,7 @@ LINE_PLUGIN = """
     def rnnsuite_add_variants():
         common = dict(kind="custom", network="line", task_en="fit a line", task_ru="подогнать прямую",
                       datasets=(), model="line", train=train, predict=predict, evaluate=evaluate,
-                      metrics=("mae",), epochs=20, quick_epochs=2)
+                      metrics=("mae", "zero_mae"), epochs=20, quick_epochs=2)
         return [Variant(97, "throwaway", (
             Assignment("v97.1", prepare=prepare,
                        bars=(Bar("mae", "zero_mae", higher_is_better=False),), **common),

@@ -32,6 +32,32 @@ GOOD_LINE = """
 """
 
 
+STUDENT_FRNN = (Path(__file__).with_name("student_frnn.py")).read_text()
+
+
+def student_submission(model: str, body: str = "", hidden: int = 16) -> str:
+    """A scratch submission: an honest student's FRNN (no rnnsuite.scratch import), ``body`` after it.
+
+    ``body`` may redefine ``Model`` (a subclass of StudentFRNN with a bug);
+    the factory builds ``Model`` for the assignment's n, m, output and loss.
+    """
+    return STUDENT_FRNN + textwrap.dedent(f"""
+
+        Model = StudentFRNN
+        {textwrap.indent(textwrap.dedent(body), "        ").strip()}
+
+        from rnnsuite.types import ModelFactory
+        SPECS = {{"frnn-sentiment": ("last", "ce"), "frnn-temperature": ("last", "mse")}}
+
+        def build(spec):
+            output, loss = SPECS[{model!r}]
+            return Model(spec["n"], {hidden}, spec["m"], output=output, loss=loss, seed=spec.get("seed", 0))
+
+        def rnnsuite_add_models():
+            return [ModelFactory({model!r}, "scratch", build)]
+    """)
+
+
 def write(folder: Path, name: str, source: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name

@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from grading_helpers import GOOD_LINE, LINE_98, grade, line_batch, write
+from grading_helpers import GOOD_LINE, LINE_98, grade, line_batch, student_submission, write
 from rnnsuite.cli import cli
 from rnnsuite.graders import structure
 from rnnsuite.grading import batch, sandbox
 from rnnsuite.manager import Manager
-from rnnsuite.types import Assignment
+from rnnsuite.types import Assignment, Outcome
 
 GRADESCOPE_TOP = {"score", "tests", "execution_time", "output", "visibility"}
 GRADESCOPE_TEST = {"score", "max_score", "name", "output", "visibility"}
@@ -25,74 +25,86 @@ def scratch_batch(tmp_path, ident: str) -> batch.Batch:
     return batch.Batch(registry, [a], batch.Settings(quick=True, limits=sandbox.Limits(timeout=120)))
 
 
-def reference_source(ident: str) -> str:
-    registry = Manager().load().registry
-    build = registry.model(registry.assignment(ident).model).build
-    return f"""
-        from rnnsuite.types import ModelFactory
-        from {build.__module__} import build
-        def rnnsuite_add_models():
-            return [ModelFactory({registry.assignment(ident).model!r}, "scratch", build)]
-    """
+MODEL = {"v5.1": "frnn-sentiment", "v6.1": "frnn-temperature"}
+SCRATCH_ITEMS = ("gradient W", "gradient U", "gradient V", "gradient b_h", "gradient b_y", "forward pass", "loss")
 
 
 @pytest.mark.parametrize("ident", ["v5.1", "v6.1"])
-def test_the_reference_scratch_solution_passes_every_model_check(tmp_path, ident):
-    r = grade(scratch_batch(tmp_path, ident), tmp_path / "subs", "reference.py", reference_source(ident))
+def test_an_honest_scratch_solution_passes_every_model_check(tmp_path, ident):
+    r = grade(scratch_batch(tmp_path, ident), tmp_path / "subs", "honest.py", student_submission(MODEL[ident]))
     assert r.status == "ok", r.errors
-    checks = {i.name: i for i in r.items if "gradient" in i.name or "forward" in i.name}
-    assert sorted(checks) == sorted(f"{ident} {n}" for n in
-                                    ("gradient W", "gradient U", "gradient V", "gradient b_h", "gradient b_y",
-                                     "forward pass"))
-    assert all(i.passed and i.score == i.max_score for i in checks.values())
+    checks = {i.name: i for i in r.items if i.name.split(" ", 1)[1] in SCRATCH_ITEMS}
+    assert sorted(checks) == sorted(f"{ident} {n}" for n in SCRATCH_ITEMS)
+    assert all(i.passed and i.score == i.max_score for i in checks.values()), checks
     # quick mode trains a few epochs on a slice: the metric bars are checked by the benchmark's full run
     assert any(i.name.startswith(f"{ident} accuracy") or "mae" in i.name for i in r.items)
+    assert r.assignments[0].metrics and r.assignments[0].probe_seed is not None
 
 
 def test_a_bptt_that_does_not_carry_through_time_loses_the_recurrent_gradients(tmp_path):
-    r = grade(scratch_batch(tmp_path, "v5.1"), tmp_path / "subs", "nocarry.py", """
-        import numpy as np
-        from rnnsuite.scratch.frnn import FRNN
-        from rnnsuite.types import ModelFactory
-        from rnnsuite.plugins.variant5.frnn_sentiment import build as reference
-
-        class NoCarry(FRNN):
-            def _carry(self, delta):  # the mistake: no U^T delta_{t+1} term
-                return np.zeros_like(delta)
-
-        def build(spec):
-            model = reference(spec)
-            model.__class__ = NoCarry
-            return model
-
-        def rnnsuite_add_models():
-            return [ModelFactory("frnn-sentiment", "scratch", build)]
-    """)
+    r = grade(scratch_batch(tmp_path, "v5.1"), tmp_path / "subs", "nocarry.py", student_submission(
+        "frnn-sentiment", """
+        class Model(StudentFRNN):  # the mistake: delta_t gets no U^T delta_{t+1} term
+            def loss_and_grads(self, X, targets, mask=None, truncate=None):
+                return super().loss_and_grads(X, targets, mask, truncate=1)
+        """))
     items = {i.name.split(" ", 1)[1]: i for i in r.items}
-    assert items["forward pass"].passed
+    assert items["forward pass"].passed and items["loss"].passed
     assert items["gradient V"].passed and items["gradient b_y"].passed
     for name in ("gradient W", "gradient U", "gradient b_h"):
-        assert items[name].score == 0 and "gradient not carried through time" in items[name].message
+        assert items[name].score == 0 and "not carried through time" in items[name].message
 
 
 def test_a_model_that_breaks_the_protocol_loses_the_model_checks_only(tmp_path):
-    r = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs", "noparams.py", """
-        from rnnsuite.types import ModelFactory
-        from rnnsuite.plugins.variant6.frnn_temperature import build as reference
+    r = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs", "nograds.py", student_submission(
+        "frnn-temperature", """
+        BUILT = []
 
-        def build(spec):
-            model = reference(spec)
-            model.core.loss_and_grads = lambda X, targets, mask=None, truncate=None: 1 / 0
-            return model
+        class Model(StudentFRNN):  # the first model built is the one questioned; it fails the questions
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                BUILT.append(self)
 
-        def rnnsuite_add_models():
-            return [ModelFactory("frnn-temperature", "scratch", build)]
-    """)
+            def loss_and_grads(self, X, targets, mask=None, truncate=None):
+                if self is BUILT[0]:
+                    return 1 / 0
+                return super().loss_and_grads(X, targets, mask, truncate)
+        """))
     items = {i.name.split(" ", 1)[1]: i for i in r.items}
     assert items["forward pass"].passed
     for name in ("W", "U", "V", "b_h", "b_y"):
         item = items[f"gradient {name}"]
         assert "ZeroDivisionError" in item.message and item.score == 0
+
+
+def test_a_scratch_submission_scores_what_its_trained_parameters_predict(tmp_path):
+    """Predictions looked up elsewhere count for nothing: the parent re-runs the trained parameters."""
+    r = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs", "lookup.py", student_submission(
+        "frnn-temperature", """
+        import numpy as np
+        class Model(StudentFRNN):
+            def predict(self, X, mask=None):  # "predicts" a constant, whatever the parameters say
+                return np.full((len(X), 1), 0.123)
+        """))
+    items = {i.name.split(" ", 1)[1]: i for i in r.items}
+    assert not items["forward pass"].passed and "reproduces 0.0%" in items["forward pass"].message
+    honest = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs2", "honest.py",
+                   student_submission("frnn-temperature"))
+    assert r.assignments[0].metrics == honest.assignments[0].metrics  # the same training, the same parameters
+
+
+def test_a_submission_that_reuses_the_suites_engine_gets_no_gradient_items(tmp_path):
+    r = grade(scratch_batch(tmp_path, "v5.1"), tmp_path / "subs", "borrowed.py", """
+        from rnnsuite.types import ModelFactory
+        from rnnsuite.plugins.variant5.frnn_sentiment import build
+        import rnnsuite.scratch.frnn  # the suite's own BPTT
+
+        def rnnsuite_add_models():
+            return [ModelFactory("frnn-sentiment", "scratch", build)]
+    """)
+    items = {i.name.split(" ", 1)[1]: i for i in r.items}
+    for name in SCRATCH_ITEMS:
+        assert items[name].score == 0 and "rnnsuite.scratch.frnn" in items[name].message
 
 
 def test_underfitting_loses_the_bar_and_keeps_the_others(tmp_path):
@@ -115,7 +127,7 @@ def test_the_structure_check():
     assert structure.applies(elman) and not structure.applies(esn)
 
     def check(classes):
-        return structure.grade_structure({"structure": {"classes": classes}})[0]
+        return structure.grade_structure(Outcome(elman, structure=tuple(classes)))[0]
 
     seq = "keras.src.models.sequential.Sequential"
     assert check([seq, "submission.ElmanCell", "keras.src.layers.rnn.rnn.RNN"]).passed
@@ -123,7 +135,7 @@ def test_the_structure_check():
     stock = check([seq, "keras.src.layers.rnn.simple_rnn.SimpleRNN", "keras.src.layers.rnn.simple_rnn.SimpleRNNCell"])
     assert not stock.passed and "SimpleRNN" in stock.message
     assert not check([seq, "keras.src.layers.core.dense.Dense"]).passed
-    assert "no model structure" in structure.grade_structure({})[0].message
+    assert "no model structure" in structure.grade_structure(Outcome(elman))[0].message
 
     class Cell:
         pass
@@ -134,7 +146,7 @@ def test_the_structure_check():
     class Model:
         layers = [Layer()]
 
-    assert [c.rsplit(".", 1)[1] for c in structure.describe(Model())["classes"]] == [
+    assert [c.rsplit(".", 1)[1] for c in structure.describe(Model())] == [
         "Model", "Layer", "Cell"]
 
 

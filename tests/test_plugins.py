@@ -1,11 +1,13 @@
 import inspect
+
+import pytest
 import tomllib
 from importlib.metadata import entry_points
 from pathlib import Path
 
 
 from rnnsuite import hookspecs
-from rnnsuite.manager import BUILTINS, GROUP, Manager
+from rnnsuite.manager import GROUP, Manager, builtins
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +24,7 @@ def test_every_hook_is_documented():
 
 def test_builtins_are_the_declared_entry_points():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"][GROUP]
-    assert dict(BUILTINS) == declared
+    assert dict(builtins()) == declared
     installed = {ep.name: ep.value for ep in entry_points(group=GROUP)}
     assert declared.items() <= installed.items()
 
@@ -30,7 +32,7 @@ def test_builtins_are_the_declared_entry_points():
 def test_builtins_load_through_entry_points(monkeypatch):
     monkeypatch.delenv("RNNSUITE_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     m = Manager().load()
-    for name, _ in BUILTINS:
+    for name, _ in builtins():
         assert m.pm.has_plugin(name), name
     assert m.problems == []
 
@@ -102,3 +104,77 @@ def test_missing_plugin_module_is_one_line(tmp_path):
     m = Manager().load(("no_such_module_xyz", str(tmp_path / "missing.py")))
     assert len(m.problems) == 2
     assert all("\n" not in p for p in m.problems)
+
+
+def _line_variant(write_plugin, name: str, *replacements: tuple[str, str]):
+    from conftest import LINE_PLUGIN
+
+    source = LINE_PLUGIN
+    for old, new in replacements:
+        assert old in source, f"{old!r} not in the line plugin"
+        source = source.replace(old, new)
+    return Manager().load((str(write_plugin(source, name)),))
+
+
+@pytest.mark.parametrize("replacements, problem", [
+    ([('model="line"', 'model="lnie"')], "names model 'lnie', which no plugin provides"),
+    ([('ModelFactory("line", "custom"', 'ModelFactory("line", "keras"')], "is custom but its model 'line' is keras"),
+    ([('datasets=()', 'datasets=("temperatrues",)')], "uses data set 'temperatrues', which no plugin provides"),
+    ([('Bar("mae", "zero_mae"', 'Bar("mae", "zero_mea"')], "a bar's target 'zero_mea' is not a declared metric"),
+    ([('kind="custom"', 'kind="scratch"'), ('ModelFactory("line", "custom"', 'ModelFactory("line", "scratch"')],
+     "a scratch assignment needs a ScratchSpec"),
+])
+def test_a_variant_whose_parts_do_not_fit_is_reported_in_one_line_and_skipped(write_plugin, replacements, problem):
+    manager = _line_variant(write_plugin, "joins.py", *replacements)
+    assert 97 not in manager.registry.variants
+    assert 5 in manager.registry.variants  # the others load
+    [message] = [m for m in manager.problems if "variant 97" in m]
+    assert problem in message and "joins.py" in message and "\n" not in message
+
+
+def test_routines_that_break_their_declarations_are_the_plugin_authors_bug(write_plugin, tmp_path):
+    from rnnsuite.runner import run
+
+    manager = _line_variant(write_plugin, "undeclared.py", (
+        'return {"mae": float(np.abs(pred - split.test_targets).mean()),',
+        'return {"mea": 0.0, "mae": float(np.abs(pred - split.test_targets).mean()),'))
+    v = manager.registry.variant(97)
+    [result] = run(manager, v, [v.assignment(1)], out_dir=tmp_path / "run")
+    assert result.status == "error" and not result.input_error
+    assert "plugin" in result.error and "undeclared.py" in result.error
+    assert "evaluate returned undeclared mea" in result.error
+
+    manager = _line_variant(write_plugin, "keys.py", (
+        "epochs=20,", 'artifacts=lambda ctx, split, pred, model: {"fit.txt": ctx.path("fit.txt")}, epochs=20,'))
+    v = manager.registry.variant(97)  # nothing declared, so the join shows only when the routine runs
+    [result] = run(manager, v, [v.assignment(1)], out_dir=tmp_path / "run2")
+    assert result.status == "error" and "keys.py" in result.error
+    assert "artifacts returned undeclared fit.txt (Assignment.artifact_names: none)" in result.error
+    assert result.metrics["mae"] < result.metrics["zero_mae"]  # what finished is kept
+
+
+def test_hooks_are_called_through_pluggy_with_wrappers_and_arguments(write_plugin):
+    src = """
+        from rnnsuite import hookimpl
+        SEEN = []
+
+        @hookimpl(wrapper=True)
+        def rnnsuite_add_graders():
+            answers = yield
+            SEEN.append(answers)
+            return answers
+    """
+    path = write_plugin(src, "wrapper.py")
+    m = Manager().load((str(path),))
+    assert {"metric-bars", "bptt-gradients"} <= set(m.registry.graders)
+    plugin = m.pm.get_plugin(str(path))
+    assert plugin.SEEN, "the wrapper wrapped the built-in graders' calls"
+    assert m.problems == []
+
+
+def test_tracing_prints_who_answered(monkeypatch, capsys):
+    monkeypatch.setenv("RNNSUITE_TRACE_PLUGINS", "1")
+    Manager().load().registry
+    err = capsys.readouterr().err
+    assert "rnnsuite trace: rnnsuite_add_variants() -> variant5" in err
+    assert "rnnsuite trace: rnnsuite_add_datasets() -> datasets" in err

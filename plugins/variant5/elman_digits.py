@@ -32,6 +32,11 @@ def metric_name(key: str) -> str:
     return f"{name}_{flt}" if flt else name
 
 
+#: clean accuracy on MNIST 5k and on the 8x8 digits, the majority baseline, then every filtered accuracy
+METRICS = ("accuracy", "digits8_accuracy", "majority_accuracy",
+           *(metric_name(f"{source}_{flt}") for source in ("mnist", "digits8") for flt in filters.FILTERS))
+
+
 def build(spec):
     from .elman import elman_classifier
 
@@ -76,8 +81,8 @@ def prepare(ctx):
 
 
 def train(ctx, model, data):
-    from rnnsuite.prep import stratified_split
     from rnnsuite.kerasutil import keras, progress_callback
+    from rnnsuite.prep import stratified_split
 
     k = keras()
     x, y = data["images"], data["labels"]
@@ -85,7 +90,7 @@ def train(ctx, model, data):
     stop = k.callbacks.EarlyStopping(monitor="val_accuracy", patience=4, restore_best_weights=True)
     history = model.fit(x[fit_idx], y[fit_idx], validation_data=(x[val_idx], y[val_idx]), epochs=ctx.epochs,
                         batch_size=64, verbose=0, callbacks=[stop, progress_callback(ctx)])
-    ctx.info["history"] = {key: [float(v) for v in values] for key, values in history.history.items()}
+    ctx.record_history(history.history)
     ctx.info["val_accuracy"] = float(max(history.history.get("val_accuracy", [0.0])))
     return model
 
@@ -134,7 +139,6 @@ def artifacts(ctx, split, predicted, model):
         rows.append((key.partition("_")[2] or "clean", split.test_inputs[key][shown], captions))
     out["filtered_examples"] = plots.image_grid(ctx.path("filtered_examples.png"), rows,
                                                 title="Elman network: predictions on filtered MNIST test images")
-    out.update(plots.history_artifact(ctx, "Elman network: loss by epoch"))
     path = ctx.path("elman_digits.keras")
     model.save(path)
     out["model"] = path

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnsuite.plots import history_artifact
-
 from . import sentiment
 
 HIDDEN = 64
@@ -25,12 +23,13 @@ def build(spec) -> "object":
     """The FRNN of LAB7.md: n = vocabulary size, k = HIDDEN, m = 2 classes, loss on the last step."""
     from rnnsuite.scratch.frnn import FRNN
 
-    return FRNN(spec["vocab_size"], HIDDEN, spec.get("classes", 2), output="last", loss="ce",
-                rng=spec.get("seed", 0), dtype=np.float32)
+    return FRNN(spec["n"], HIDDEN, spec["m"], output="last", loss="ce", rng=spec.get("seed", 0), dtype=np.float32)
 
 
 def prepare(ctx):
-    return sentiment.prepare_reviews(ctx, max_vocab=6000, max_length=64)
+    split = sentiment.prepare_reviews(ctx, max_vocab=6000, max_length=64)
+    split.spec.update(n=split.spec["vocab_size"], m=split.spec["classes"])  # the FRNN's input and output sizes
+    return split
 
 
 def train(ctx, model, data):
@@ -45,7 +44,7 @@ def train(ctx, model, data):
                   epochs=ctx.epochs, batch_size=32, optimizer=Adam(5e-4), clip=5.0, patience=2,
                   rng=ctx.rng(2), on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
     val_pred = model.predict(ids[val_idx], ids[val_idx] > 0)
-    ctx.info["history"] = {k: history[k] for k in ("loss", "val_loss")}
+    ctx.record_history({k: history[k] for k in ("loss", "val_loss")})
     ctx.info["best_epoch"] = history["best_epoch"]
     ctx.info["val_accuracy"] = float((val_pred == labels[val_idx]).mean())
     return model
@@ -60,7 +59,5 @@ def evaluate(ctx, split, predicted):
 
 
 def artifacts(ctx, split, predicted, model):
-    out = {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
-           "model": model.save(ctx.path("frnn_sentiment.npz"))}
-    out.update(history_artifact(ctx, "FRNN on movie reviews: cross-entropy by epoch"))
-    return out
+    return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
+            "model": model.save(ctx.path("frnn_sentiment.npz"))}

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnsuite.plots import history_artifact
-
 from . import sentiment
 
 EMBEDDING = 100
@@ -67,7 +65,7 @@ def train(ctx, model, data):
     history = model.fit(ids[fit_idx], labels[fit_idx], validation_data=(ids[val_idx], labels[val_idx]),
                         epochs=ctx.epochs, batch_size=64, verbose=0,
                         callbacks=[stop, progress_callback(ctx)])
-    ctx.info["history"] = {key: [float(v) for v in values] for key, values in history.history.items()}
+    ctx.record_history(history.history)
     ctx.info["val_accuracy"] = float(max(history.history.get("val_accuracy", [0.0])))
     return model
 
@@ -83,6 +81,4 @@ def evaluate(ctx, split, predicted):
 def artifacts(ctx, split, predicted, model):
     path = ctx.path("gru_sentiment.keras")
     model.save(path)
-    out = {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted), "model": path}
-    out.update(history_artifact(ctx, "GRU on movie reviews: loss by epoch"))
-    return out
+    return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted), "model": path}

@@ -12,7 +12,7 @@ translator's routines when v6.2 runs.
 from __future__ import annotations
 
 from rnnsuite import hookimpl
-from rnnsuite.types import Assignment, Bar, ModelFactory, Variant
+from rnnsuite.types import Assignment, Bar, ModelFactory, ScratchSpec, Variant
 
 from . import esn_temperature, frnn_temperature, temperature, translator
 
@@ -27,7 +27,8 @@ FRNN_TEMPERATURE = Assignment(
     prepare=temperature.prepare, train=frnn_temperature.train, predict=frnn_temperature.predict,
     evaluate=temperature.evaluate, artifacts=frnn_temperature.artifacts,
     metrics=temperature.METRICS, bars=temperature.BARS,
-    artifact_names=("predictions.csv", "predictions.png", "history.png", "frnn.npz"),
+    artifact_names=("predictions", "predictions_plot", "history", "model"),
+    adapt=temperature.forecaster, scratch=ScratchSpec(inputs="vectors", output="last", loss="mse"),
     epochs=300, quick_epochs=5,
 )
 
@@ -44,7 +45,7 @@ BIRNN_TRANSLATOR = Assignment(
         Bar("chrf", "copy_chrf", why="a translation must beat leaving the Russian as it is"),
         Bar("chrf_gain", 10.0, why="and by a clear margin: at least 10 chrF points above the copy"),
     ),
-    artifact_names=("translations.tsv", "history.png", "translator.keras"),
+    artifact_names=("translations", "history", "model"),
     epochs=30, quick_epochs=1,
 )
 
@@ -59,8 +60,8 @@ ESN_TEMPERATURE = Assignment(
     prepare=temperature.prepare, train=esn_temperature.train, predict=esn_temperature.predict,
     evaluate=temperature.evaluate, artifacts=esn_temperature.artifacts,
     metrics=temperature.METRICS, bars=temperature.BARS,
-    artifact_names=("predictions.csv", "predictions.png", "esn.npz"),
-    from_course=False, epochs=1, quick_epochs=1,
+    artifact_names=("predictions", "predictions_plot", "model"),
+    adapt=temperature.forecaster, from_course=False, epochs=1, quick_epochs=1,
 )
 
 
@@ -76,9 +77,9 @@ def rnnsuite_add_variants():
 def rnnsuite_add_models():
     return [
         ModelFactory("frnn-temperature", "scratch", frnn_temperature.build,
-                     "FRNN(n=3, k=16, m=1), MSE on the last step, in a °C forecaster"),
+                     "FRNN(n=3, k=16, m=1), MSE on the last step (the assignment puts it in a °C forecaster)"),
         ModelFactory("birnn-translator", "keras", translator.build,
                      "character seq2seq: Bidirectional(GRU) encoder, GRU decoder with attention"),
         ModelFactory("esn-temperature", "custom", esn_temperature.build,
-                     "echo state network: 200-unit sparse reservoir, ridge readout, in a °C forecaster"),
+                     "echo state network: 200-unit sparse reservoir, ridge readout (put in a °C forecaster)"),
     ]

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import temperature
 from .esn import EchoStateNetwork, ridge_readout
-from .temperature import Forecaster, Scaler, TrainingData, Windows
+from .temperature import Forecaster, TrainingData, Windows
 
 RESERVOIR = 200
 RADII = (0.3, 0.6, 0.9, 1.2)
@@ -23,10 +23,9 @@ RIDGES = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 QUICK_GRID = ((0.9,), (1.0,), (1.0,))  # --quick: tune the ridge only
 
 
-def build(spec) -> Forecaster:
-    core = EchoStateNetwork(int(spec["n"]), int(spec["m"]), int(spec.get("reservoir", RESERVOIR)),
+def build(spec) -> EchoStateNetwork:
+    return EchoStateNetwork(int(spec["n"]), int(spec["m"]), int(spec.get("reservoir", RESERVOIR)),
                             rng=int(spec.get("seed", 0)))
-    return Forecaster(core, Scaler(float(spec["mean"]), float(spec["std"])))
 
 
 def train(ctx, model: Forecaster, data: TrainingData) -> Forecaster:
@@ -56,5 +55,5 @@ def predict(ctx, model: Forecaster, inputs: Windows):
 
 def artifacts(ctx, split, predicted, model: Forecaster) -> dict[str, Any]:
     paths = temperature.artifacts(ctx, split, predicted, "ESN")
-    paths["esn.npz"] = model.core.save(ctx.path("esn.npz"))
+    paths["model"] = model.core.save(ctx.path("esn.npz"))
     return paths

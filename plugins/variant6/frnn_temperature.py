@@ -14,7 +14,7 @@ from typing import Any
 from rnnsuite.scratch import FRNN, Adam, fit
 
 from . import temperature
-from .temperature import Forecaster, Scaler, TrainingData, Windows
+from .temperature import Forecaster, TrainingData, Windows
 
 HIDDEN = 16
 BATCH = 32
@@ -23,10 +23,9 @@ PATIENCE = 15
 CLIP = 5.0  # global gradient norm
 
 
-def build(spec) -> Forecaster:
-    core = FRNN(int(spec["n"]), int(spec.get("hidden", HIDDEN)), int(spec["m"]), output="last", loss="mse",
+def build(spec) -> FRNN:
+    return FRNN(int(spec["n"]), int(spec.get("hidden", HIDDEN)), int(spec["m"]), output="last", loss="mse",
                 rng=int(spec.get("seed", 0)))
-    return Forecaster(core, Scaler(float(spec["mean"]), float(spec["std"])))
 
 
 def train(ctx, model: Forecaster, data: TrainingData) -> Forecaster:
@@ -34,7 +33,7 @@ def train(ctx, model: Forecaster, data: TrainingData) -> Forecaster:
                   epochs=ctx.epochs, batch_size=BATCH, optimizer=Adam(LEARNING_RATE), clip=CLIP,
                   validation=(model.inputs(data.val), model.targets(data.val)), patience=PATIENCE,
                   rng=ctx.rng(61), on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
-    ctx.info["history"] = {"loss": history["loss"], "val_loss": history["val_loss"]}
+    ctx.record_history({"loss": history["loss"], "val_loss": history["val_loss"]})
     ctx.info["frnn"] = {"shapes": {name: list(p.shape) for name, p in model.core.params.items()},
                         "optimizer": f"Adam(lr={LEARNING_RATE})", "batch": BATCH, "clip": CLIP,
                         "patience": PATIENCE}
@@ -48,9 +47,6 @@ def predict(ctx, model: Forecaster, inputs: Windows):
 
 
 def artifacts(ctx, split, predicted, model: Forecaster) -> dict[str, Any]:
-    from rnnsuite.plots import history_artifact
-
     paths = temperature.artifacts(ctx, split, predicted, "FRNN")
-    paths.update(history_artifact(ctx, "v6.1 FRNN: E = 1/2 e^2 (normalised)", name="history.png"))
-    paths["frnn.npz"] = model.core.save(ctx.path("frnn.npz"))
+    paths["model"] = model.core.save(ctx.path("frnn.npz"))
     return paths

@@ -11,8 +11,9 @@ Predict the 4th daily maximum from the 3 before it:
     baselines    persistence  v_d ~ v_{d-1}
                  mean3        v_d ~ (v_{d-3} + v_{d-2} + v_{d-1}) / 3
 
-A model here is a :class:`Forecaster`: a network over normalised inputs
-(``core.predict(X) -> (N, 1)``) plus the train statistics, °C in and out.
+A factory builds the network over normalised inputs (``predict(X) -> (N, 1)``);
+the assignment's ``adapt`` (:func:`forecaster`) puts it in a :class:`Forecaster`
+with the train statistics, °C in and out.
 """
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from rnnsuite.prep import chronological_split, windows
 from rnnsuite.metrics import mae, rmse
+from rnnsuite.prep import chronological_split, windows
 from rnnsuite.types import Bar, Split
 
 SIZE = 3  # the 3 days before
@@ -107,6 +108,11 @@ class Forecaster:
         return self.scaler.celsius(np.asarray(self.core.predict(self.inputs(w))).reshape(-1))
 
 
+def forecaster(spec, core: Any) -> Forecaster:
+    """The factory's network in °C: normalised with the statistics of the fit block."""
+    return Forecaster(core, Scaler(float(spec["mean"]), float(spec["std"])))
+
+
 def spec_for(data: TrainingData, seed: int) -> dict[str, Any]:
     # Statistics of the fit block's own days only: no validation or test value leaks in.
     scaler = Scaler.of(np.concatenate([data.fit.values[0], data.fit.targets]))
@@ -153,7 +159,7 @@ BARS = (
     Bar("mae", "mean3_mae", higher_is_better=False,
         why="the mean of the three days is the other naive forecast the network must beat"),
 )
-METRICS = ("mae", "rmse", "persistence_mae", "mean3_mae")
+METRICS = ("mae", "rmse", "persistence_mae", "persistence_rmse", "mean3_mae", "mean3_rmse")
 
 
 def artifacts(ctx, split: Split, predicted, name: str) -> dict[str, Any]:
@@ -172,4 +178,4 @@ def artifacts(ctx, split: Split, predicted, name: str) -> dict[str, Any]:
                        {name: predicted, "persistence": guess["persistence"]},
                        title=f"{name}: daily maximum temperature, test block", ylabel="°C",
                        x=w.days)
-    return {"predictions.csv": table, "predictions.png": plot}
+    return {"predictions": table, "predictions_plot": plot}

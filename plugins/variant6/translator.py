@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
-from rnnsuite.prep import OOV, PAD, Vocabulary, pad
 
 from rnnsuite.kerasutil import keras, progress_callback
+from rnnsuite.prep import OOV, PAD, Vocabulary, pad
 from rnnsuite.types import Split
 
 START, END = "\t", "\n"  # never inside a (whitespace-normalised) sentence
@@ -180,7 +180,7 @@ def train(ctx, model: Translator, data: Sentences) -> Translator:
     stop = k.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True)
     history = model.model.fit(inputs, targets, batch_size=BATCH, epochs=ctx.epochs, shuffle=True,
                               validation_split=0.1, verbose=0, callbacks=[progress_callback(ctx), stop])
-    ctx.info["history"] = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    ctx.record_history(history.history)
     return model
 
 
@@ -198,14 +198,9 @@ def evaluate(ctx, split: Split, hypotheses: list[str]) -> dict[str, float]:
 
 
 def artifacts(ctx, split: Split, hypotheses: list[str], model: Translator) -> dict[str, Any]:
-    from rnnsuite.plots import history_artifact
-
     table = ctx.path("translations.tsv")
     rows = ["source\treference\thypothesis"]
     rows += [f"{s}\t{r}\t{h}" for s, r, h in zip(split.test_inputs.source, split.test_targets, hypotheses)]
     table.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    paths = {"translations.tsv": table}
-    paths.update(history_artifact(ctx, "v6.2 biGRU translator: training loss", name="history.png"))
     model.model.save(ctx.path("translator.keras"))
-    paths["translator.keras"] = ctx.path("translator.keras")
-    return paths
+    return {"translations": table, "model": ctx.path("translator.keras")}

@@ -1,14 +1,18 @@
 """Grading a batch: every submission x assignment in its own limited child, in parallel.
 
-The parent prepares each assignment's data once, hands each child only
-``Split.public()``, scores the predictions that come back against the
-(possibly hidden) test targets, replays the scratch probe into the graders,
-and turns everything into ``SubmissionResult`` values.  Nothing a child does
-raises here: a child that hangs, crashes or floods its output costs only its
-own items, each with a one-line reason.
+The parent prepares each assignment's data once (``pipeline.prepare``),
+hands each child only ``Split.public()``, and builds each grader's
+:class:`~rnnsuite.types.Outcome` from what it checks itself: the
+predictions scored against the (possibly hidden) test targets
+(``pipeline.evaluate``); for a scratch model, the probe's answers checked
+against the parent's reference FRNN, and the metrics of the course's FRNN
+holding the trained parameters.  Nothing a child does raises here: a child
+that hangs, crashes or floods its output costs only its own items, each
+with a one-line reason.
 """
 from __future__ import annotations
 
+import secrets
 import shutil
 import sys
 import tempfile
@@ -16,16 +20,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
+from rnnsuite import pipeline
 from rnnsuite.context import RunContext
 from rnnsuite.errors import UserError, one_line
-from rnnsuite.grading import probe, protocol, sandbox
+from rnnsuite.grading import probe, protocol, provenance, sandbox
 from rnnsuite.grading.hidden import with_hidden
 from rnnsuite.grading.results import AssignmentResult, SubmissionResult
-from rnnsuite.types import Assignment, GradeItem, Grader, Split
-
-PROBE_SEED = 20240607
+from rnnsuite.types import Assignment, GradeItem, Grader, Outcome, Split
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Settings:
     quick: bool = False
     seed: int = 0
     epochs: int | None = None
+    full: bool = False  # the full-size canonical data sets (--full), prepared in the parent
     plugins: tuple[str, ...] = ()  # the parent's -p plugins: the child loads them too
     data_paths: dict[str, Path] = field(default_factory=dict)
 
@@ -82,7 +86,7 @@ class Batch:
         self.broken: dict[str, str] = {}  # assignments whose data could not be prepared
         for a in assignments:
             try:
-                split = a.prepare(self._ctx(a))
+                split = pipeline.prepare(self._ctx(a))
             except UserError:
                 raise  # the instructor's data or arguments: stop before grading anyone
             except Exception as exc:  # noqa: BLE001 - the suite's own bug costs no student points
@@ -95,8 +99,8 @@ class Batch:
     def _ctx(self, a: Assignment) -> RunContext:
         s = self.settings
         return RunContext(assignment=a, out_dir=Path(tempfile.gettempdir()) / "rnnsuite-grade-parent",
-                          seed=s.seed, quick=s.quick, epochs_override=s.epochs, data_paths=dict(s.data_paths),
-                          registry=self.registry)
+                          seed=s.seed, quick=s.quick, epochs_override=s.epochs, full=s.full,
+                          data_paths=dict(s.data_paths), registry=self.registry)
 
     # -- one child ---------------------------------------------------------------
     def _workdir(self, submission: Path) -> tuple[Path, str, list[str]]:
@@ -123,25 +127,25 @@ class Batch:
             return AssignmentResult(a.id, "error", self.broken[a.id])
         started = time.perf_counter()
         work, name, plugins = self._workdir(submission)
+        probe_seed = secrets.randbits(31) if a.kind == "scratch" else None  # new questions for every submission
         try:
             graders = self.registry.graders_for(a)
             split = self.splits[a.id]
             protocol.write_job(work, {
                 "assignment": a.id, "submission": name, "plugins": plugins, "seed": self.settings.seed,
                 "quick": self.settings.quick, "epochs": self.settings.epochs, "split": split.public(),
-                "probe_seed": PROBE_SEED if a.kind == "scratch" else None,
-                "graders": [g.name for g in graders]})
+                "probe_seed": probe_seed})
             sandbox.prepare_workdir(work)
             cmd = [sys.executable, "-I", "-m", "rnnsuite.grading.child", str(work)]
             child = sandbox.run_limited(cmd, work, self.settings.limits)
-            result = self._score(work, a, split, graders, child)
+            result = self._score(work, submission, a, split, graders, child, probe_seed)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         result.seconds = round(time.perf_counter() - started, 3)
         return result
 
-    def _score(self, work: Path, a: Assignment, split: Split, graders: list[Grader],
-               child: sandbox.ChildRun) -> AssignmentResult:
+    def _score(self, work: Path, submission: Path, a: Assignment, split: Split, graders: list[Grader],
+               child: sandbox.ChildRun, probe_seed: int | None) -> AssignmentResult:
         owner = sandbox.NOBODY if sandbox.drop_privileges() else None
         result = AssignmentResult(a.id, output=(child.stdout + child.stderr)[-2000:])
         try:
@@ -161,41 +165,68 @@ class Batch:
             result.status, result.reason = "error", f"{error} (while {where})"
         elif killed or where != "done":
             result.status, result.reason = "crashed", f"{killed or 'stopped'} while {where}"
-        outcome: dict[str, Any] = {"assignment": a, "metrics": {}, "model": None, "reason": result.reason}
+        outcome = Outcome(assignment=a, reason=result.reason)
+        ctx = self._ctx(a)
         try:
-            pred = protocol.decode_predictions(protocol.read_json(work, protocol.PREDICTIONS, owner),
-                                               _arrays(work, protocol.PREDICTIONS, owner),
-                                               split.test_inputs)
-            result.metrics = {k: float(v) for k, v in a.evaluate(self._ctx(a), split, pred).items()}
-            outcome["metrics"] = result.metrics
+            predictions = protocol.decode_predictions(protocol.read_json(work, protocol.PREDICTIONS, owner),
+                                                      _arrays(work, protocol.PREDICTIONS, owner),
+                                                      split.test_inputs)
         except Exception as exc:  # noqa: BLE001 - a malformed answer is a zero item, never a crash
+            predictions = None
             if not result.reason:
+                result.status, result.reason = "error", f"predictions rejected: {one_line(exc)}"
+        if a.kind == "scratch":  # scored: the course's FRNN holding the trained parameters
+            outcome.scratch = self._evidence(work, owner, submission, ctx, split, probe_seed, predictions)
+            predictions = outcome.scratch.reference_predictions
+            if outcome.scratch.trained is None and not result.reason:
                 result.status = "error"
-                result.reason = f"predictions rejected: {one_line(exc)}"
-        if a.kind == "scratch":
-            outcome.update(self._replay(work, owner, result.reason))
+                result.reason = outcome.reason = f"the trained model cannot be re-run: {outcome.scratch.trained_error}"
+        if predictions is not None:
+            try:
+                result.metrics = outcome.metrics = pipeline.evaluate(ctx, split, predictions)
+            except pipeline.PluginBug as exc:  # the plugin's fault: no items, no points lost
+                return AssignmentResult(a.id, "error", f"grading failed: {exc}")
+            except Exception as exc:  # noqa: BLE001 - answers the routine cannot score
+                if not result.reason:
+                    result.status, result.reason = "error", f"predictions rejected: {one_line(exc)}"
         try:
-            outcome["structure"] = protocol.read_json(work, protocol.STRUCTURE, owner)
+            classes = protocol.read_json(work, protocol.STRUCTURE, owner)
+            if isinstance(classes, list) and all(isinstance(c, str) for c in classes):
+                outcome.structure = tuple(c[:200] for c in classes[:200])
         except protocol.AnswerError:
             pass
         result.items = [_named(a, item, result.reason) for g in graders for item in _grade(g, outcome)]
+        result.probe_seed = probe_seed
         return result
 
-    def _replay(self, work: Path, owner: int | None, reason: str) -> dict[str, Any]:
+    def _evidence(self, work: Path, owner: int | None, submission: Path, ctx: RunContext, split: Split,
+                  seed: int | None, predictions) -> probe.ScratchEvidence:
+        """The child's probe answers checked against the parent's cases, and the trained model re-run."""
+        a = ctx.assignment
+        n, m = int(split.spec["n"]), int(split.spec["m"])
+        evidence = probe.ScratchEvidence(a.scratch, int(seed or 0), borrowed=provenance.engine_imports(submission))
         try:
             answer = protocol.read_json(work, protocol.PROBE, owner)
             if not isinstance(answer, dict) or "error" in answer:
-                raise probe.ProbeError(f"the model does not follow the scratch protocol: "
-                                       f"{(answer or {}).get('error', 'no answer')}")
-            modes = answer.get("modes") if isinstance(answer.get("modes"), dict) else {}
-            params, X, targets = probe.base_point(PROBE_SEED, answer.get("shapes"), modes)
-            out, loss = answer.get("output"), answer.get("loss_name")
-            model = probe.Replayer(answer.get("records"), _arrays(work, protocol.PROBE, owner), params,
-                                   out if isinstance(out, str) else None, loss if isinstance(loss, str) else None,
-                                   missing=reason or "the submission gave no answer")
-            return {"model": model, **probe.outcome_data(X, targets)}
+                raise probe.ProbeError(str((answer or {}).get("error", "no answer"))[:300]
+                                       if isinstance(answer, dict) else "no answer")
+            evidence.cases = probe.plan(evidence.seed, answer.get("shapes"), a.scratch, n, m)
+            evidence.answers = probe.decode(answer.get("answers"), _arrays(work, protocol.PROBE, owner),
+                                            evidence.cases, a.scratch)
+            cost = answer.get("backward_cost")
+            evidence.backward_cost = float(cost) if isinstance(cost, (int, float)) and cost >= 0 else None
         except (protocol.AnswerError, probe.ProbeError) as exc:
-            return {"model": None, "gradcheck_data": None, "probe_error": str(exc)}
+            evidence.error = str(exc)
+        try:
+            evidence.trained = probe.trained_params(_arrays(work, protocol.TRAINED, owner), n, m)
+            evidence.reference_predictions = probe.reference_predictions(ctx, split, evidence.trained)
+            if predictions is not None:
+                evidence.predictions_agree = probe.agreement(predictions, evidence.reference_predictions)
+        except (protocol.AnswerError, probe.ProbeError) as exc:
+            evidence.trained, evidence.trained_error = None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - parameters the assignment cannot use
+            evidence.trained, evidence.trained_error = None, one_line(exc)
+        return evidence
 
     # -- the batch ---------------------------------------------------------------
     def run(self, submissions: list[tuple[str, Path]],
@@ -232,7 +263,7 @@ def _arrays(work: Path, name: str, owner: int | None):
         raise
 
 
-def _grade(grader: Grader, outcome: dict[str, Any]) -> list[GradeItem]:
+def _grade(grader: Grader, outcome: Outcome) -> list[GradeItem]:
     try:
         return list(grader.grade(outcome))
     except Exception as exc:  # noqa: BLE001 - a grader that breaks on an answer gives a zero item

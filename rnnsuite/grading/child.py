@@ -1,10 +1,13 @@
 """The child process: one submission x one assignment, in its own working folder.
 
 ``python -m rnnsuite.grading.child FOLDER`` reads ``FOLDER/job.pkl`` (see
-``protocol``), loads the submission's factory, answers the scratch probe,
-trains, predicts and writes its answers into FOLDER.  It never sees the test
-targets: the parent scores the predictions.  Each stage is written to
-``stage.json`` first, so the parent can say where a child died.
+``protocol``), loads the submission's factory, answers the scratch probe
+(``probe.ask``), then builds, trains and predicts through the same pipeline
+as ``rnnsuite run`` (``pipeline.fit``) and writes its answers into FOLDER:
+predictions, the trained model's structure and, for a scratch model, its
+trained parameters.  It never sees the test targets: the parent scores the
+predictions.  Each stage is written to ``stage.json`` first, so the parent
+can say where a child died.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import sys
 import traceback
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from rnnsuite.grading import protocol
 
@@ -43,36 +48,29 @@ def find_factory(module: Any, name: str):
     raise LookupError(f"the submission has no model factory named {name!r} (it has: {have})")
 
 
-def answer_probe(folder: Path, job: dict, assignment, factory, registry) -> None:
-    """Run the graders' model checks against a Recorder of a fresh model; save the record."""
+def answer_probe(folder: Path, job: dict, assignment, factory, split) -> None:
+    """Question a fresh model of the student's (see ``probe``) and save the answers for the parent."""
     from rnnsuite.grading import probe
 
-    student = probe.protocol_object(factory.build(job["split"].spec))
-    shapes, modes = probe.choose_modes(student, job["probe_seed"])
-    params, X, targets = probe.base_point(job["probe_seed"], shapes, modes)
-    output, loss_name = getattr(student, "output", None), getattr(student, "loss_name", None)
-    recorder = probe.Recorder(student, params, output if isinstance(output, str) else None,
-                              loss_name if isinstance(loss_name, str) else None)
-    outcome = {"assignment": assignment, "metrics": {}, "model": recorder, **probe.outcome_data(X, targets)}
-    for name in job["graders"]:
-        grader = registry.graders.get(name)
-        if grader is not None:
-            try:
-                grader.value.grade(outcome)
-            except Exception:  # noqa: BLE001 - the parent replays and scores
-                pass
-    rows, arrays = recorder.dump()
+    try:
+        student = factory.build(split.spec)
+        shapes = probe.shapes_of(student)
+        cases = probe.plan(job["probe_seed"], shapes, assignment.scratch, split.spec["n"], split.spec["m"])
+        answers, cost = probe.ask(student, cases)
+    except Exception as exc:  # noqa: BLE001 - the parent scores the lost items; training goes on
+        protocol.write_json(folder, protocol.PROBE, {"error": " ".join(f"{type(exc).__name__}: {exc}".split())[:500]})
+        return
+    rows, arrays = probe.encode(answers)
     protocol.write_arrays(folder, protocol.PROBE, arrays)
-    protocol.write_json(folder, protocol.PROBE, {
-        "shapes": {k: list(v) for k, v in shapes.items()}, "modes": modes, "records": rows,
-        "output": getattr(recorder, "output", None), "loss_name": getattr(recorder, "loss_name", None)})
+    protocol.write_json(folder, protocol.PROBE, {"shapes": {k: list(v) for k, v in shapes.items()},
+                                                 "answers": rows, "backward_cost": cost})
 
 
 def run(folder: Path) -> None:
+    from rnnsuite import pipeline
     from rnnsuite.context import RunContext
     from rnnsuite.graders.structure import describe
     from rnnsuite.manager import Manager
-    from rnnsuite.runner import seed_everything
 
     def stage(name: str) -> None:
         protocol.write_json(folder, protocol.STAGE, {"stage": name})
@@ -83,26 +81,22 @@ def run(folder: Path) -> None:
     assignment = registry.assignment(job["assignment"])
     factory = find_factory(load_submission(folder / job["submission"]), assignment.model)
     split = job["split"]
-    if job.get("probe_seed") is not None:
-        stage("probe")
-        try:
-            answer_probe(folder, job, assignment, factory, registry)
-        except Exception as exc:  # noqa: BLE001 - the probe items are lost, training goes on
-            protocol.write_json(folder, protocol.PROBE, {"error": f"{type(exc).__name__}: {exc}"[:500]})
-    stage("building")
-    seed_everything(job["seed"])
-    model = factory.build(split.spec)
+    if assignment.kind == "scratch":
+        stage("answering the gradient check")
+        answer_probe(folder, job, assignment, factory, split)
     ctx = RunContext(assignment=assignment, out_dir=folder / "out", seed=job["seed"], quick=job["quick"],
                      epochs_override=job.get("epochs"), registry=registry)
-    stage("training")
-    model = assignment.train(ctx, model, split.train)
-    stage("predicting")
-    header, arrays = protocol.encode_predictions(assignment.predict(ctx, model, split.test_inputs))
+    fitted = pipeline.fit(ctx, factory, split, stage=stage)
+    header, arrays = protocol.encode_predictions(fitted.predictions)
     if arrays:
         protocol.write_arrays(folder, protocol.PREDICTIONS, arrays)
     protocol.write_json(folder, protocol.PREDICTIONS, header)  # written last: the commit mark
     stage("describing")
-    protocol.write_json(folder, protocol.STRUCTURE, describe(model))
+    protocol.write_json(folder, protocol.STRUCTURE, list(describe(fitted.model)))
+    if assignment.kind == "scratch":  # the parameters of the very object that predicted
+        params = getattr(fitted.built, "params", None)
+        if isinstance(params, dict):
+            protocol.write_arrays(folder, protocol.TRAINED, {str(k): np.asarray(v) for k, v in params.items()})
     stage("done")
 
 

@@ -1,268 +1,391 @@
-"""Checking a scratch submission's BPTT and forward pass without running its code in the parent.
+"""The questions a scratch model answers for the graders, and the evidence the parent checks.
 
-Record and replay: in the child, the graders' own checks run against a
-``Recorder`` that forwards each call (``forward``, ``loss``,
-``loss_and_grads``) to the student's object and records the answer, keyed by
-the call and by which parameter coordinates differ from the base point.  In
-the parent, the very same graders run against a ``Replayer`` that answers
-from that record.  The base point (parameters, inputs, targets) is drawn
-from the parent's seed with the student's parameter shapes, so the parent
-rebuilds it itself; finite differences, relative errors and the diagnosis
-are all computed in the parent, by the graders' code, from the student's
-losses and analytic gradients.  A query the record cannot answer raises, and
-the grader scores it as a check that could not run.
+A scratch submission's FRNN is questioned in the grading child (or, for
+``rnnsuite check``, in-process); the parent checks the answers with its own
+reference engine and never runs the submission's code::
+
+    cases   = plan(seed, shapes, scratch, n, m)   # both sides, from a seed chosen per submission
+    answers = ask(model, cases)                   # child: the student's forward, loss, BPTT, losses
+    evidence = ScratchEvidence(...)               # parent: cases rebuilt, answers validated
+
+The cases exercise every path the assignment trains with: token ids with
+repeats or real vectors, left-padding masks, outputs at every step,
+truncation, and a second call right after the first with other inputs (a
+state kept across calls shows up there).  The parameters are the parent's,
+drawn in the student's own hidden size k; n and m must be the assignment's.
 """
 from __future__ import annotations
 
-import json
-from typing import Any, Callable, Mapping
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 import numpy as np
 
-from rnnsuite.scratch.frnn import OUTPUTS, PARAM_NAMES
-from rnnsuite.scratch.losses import LOSSES
+from rnnsuite.scratch.frnn import FRNN, PARAM_NAMES
+from rnnsuite.scratch.gradcheck import STENCIL
+from rnnsuite.types import ScratchSpec
 
-BATCH, STEPS = 3, 5
-INPUT_MODES = ("vectors", "tokens")  # float (B, T, n) inputs, or (B, T) token ids
-TARGET_MODES = ("ids", "real")  # class ids (0/1 for m = 1), or real-valued (B[, T], m)
-MAX_ELEMENTS = 5_000_000
-MAX_RECORDS = 50_000
+#: finite-difference step of the coordinates checked against the student's own loss
+STEP = 3e-3
+#: coordinates per parameter checked by finite differences (all are checked against the reference)
+FD_COORDS = 12
+MAX_HIDDEN = 4096
+MAX_ELEMENTS = 20_000_000
 
 
 class ProbeError(Exception):
-    """The submission's object does not follow the scratch model protocol (one line)."""
+    """The model cannot be questioned (one line: why)."""
 
 
-class NotAnswered(Exception):
-    """The child did not answer this query (it failed, or died before recording it)."""
+@dataclass
+class ProbeCase:
+    """One question: the parameters to hold, the data, and the calls to make."""
+
+    params: dict[str, np.ndarray]
+    X: np.ndarray
+    targets: np.ndarray
+    mask: np.ndarray | None = None
+    truncate: int | None = None
+    coords: dict[str, np.ndarray] = field(default_factory=dict)  # flat indices for finite differences
+
+    def reference(self, scratch: ScratchSpec) -> FRNN:
+        return FRNN.from_params(self.params, output=scratch.output, loss=scratch.loss)
 
 
-# -- the base point, rebuilt identically on both sides -----------------------
-def check_shapes(shapes: Any) -> dict[str, tuple[int, ...]]:
-    """The parameter shapes, validated: W k x n, U k x k, V m x k, b_h k, b_y m."""
+@dataclass
+class Answer:
+    """The student's answers to one case; a call that raised leaves its error instead."""
+
+    y: np.ndarray | None = None
+    loss: float | None = None
+    grads: dict[str, np.ndarray] = field(default_factory=dict)
+    grads_loss: float | None = None  # the loss loss_and_grads returned
+    fd_losses: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (coords, len(STENCIL))
+    errors: dict[str, str] = field(default_factory=dict)  # call -> one-line error
+
+
+@dataclass
+class ScratchEvidence:
+    """What the scratch graders check: the cases, the answers, the trained parameters.
+
+    Everything here was either chosen by the parent (cases) or validated by it
+    (shapes, finite numbers); ``predictions_agree`` and the metrics come from
+    the parent's own reference FRNN holding the trained parameters.
+    """
+
+    scratch: ScratchSpec
+    seed: int
+    cases: list[ProbeCase] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    trained: dict[str, np.ndarray] | None = None
+    trained_error: str = ""  # why the trained parameters could not be re-run
+    reference_predictions: Any = None  # the course's FRNN holding ``trained``, on the test inputs
+    predictions_agree: float | None = None  # share of the submission's predictions the reference reproduces
+    backward_cost: float | None = None  # time of loss_and_grads / time of loss, measured in the child
+    borrowed: str = ""  # what of the suite's own engine the submission imports
+    error: str = ""  # why the model could not be questioned
+
+
+# -- the plan, identical on both sides -----------------------------------------
+def check_shapes(shapes: Any, n: int, m: int) -> dict[str, tuple[int, ...]]:
+    """The parameter shapes as the course writes them, with the assignment's n and m.
+
+    :raises ProbeError: a missing parameter, a shape that does not fit W k x n,
+        U k x k, V m x k, b_h k, b_y m, or sizes out of range.
+    """
     try:
         s = {name: tuple(int(d) for d in shapes[name]) for name in PARAM_NAMES}
     except (KeyError, TypeError, ValueError):
         raise ProbeError(f"params must hold {', '.join(PARAM_NAMES)}") from None
-    if len(s["W"]) != 2 or len(s["V"]) != 2:
-        raise ProbeError(f"W and V must be matrices, got shapes {s['W']} and {s['V']}")
-    (k, n), m = s["W"], s["V"][0]
+    k = s["U"][0] if len(s["U"]) == 2 else 0
     expected = {"W": (k, n), "U": (k, k), "V": (m, k), "b_h": (k,), "b_y": (m,)}
     wrong = [f"{name} {s[name]} (expected {expected[name]})" for name in PARAM_NAMES if s[name] != expected[name]]
     if wrong:
-        raise ProbeError("parameter shapes do not fit the FRNN: " + ", ".join(wrong))
-    if min(k, n, m) < 1 or sum(int(np.prod(v)) for v in s.values()) > MAX_ELEMENTS:
-        raise ProbeError(f"parameter sizes out of range: n={n}, k={k}, m={m}")
+        raise ProbeError(f"parameter shapes do not fit this assignment (n = {n}, m = {m}): " + ", ".join(wrong))
+    if not 1 <= k <= MAX_HIDDEN or sum(int(np.prod(v)) for v in s.values()) > MAX_ELEMENTS:
+        raise ProbeError(f"hidden size k = {k} is out of range (1..{MAX_HIDDEN})")
     return s
 
 
-def base_params(seed: int, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng([seed, 7])
+def _params(rng: np.random.Generator, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
     (k, n), m = shapes["W"], shapes["V"][0]
-    return {
-        "W": rng.standard_normal((k, n)) / np.sqrt(n),
-        "U": rng.standard_normal((k, k)) / np.sqrt(k),
-        "V": rng.standard_normal((m, k)) / np.sqrt(k),
-        "b_h": 0.1 * rng.standard_normal(k),
-        "b_y": 0.1 * rng.standard_normal(m),
-    }
+    return {"W": rng.standard_normal((k, n)) / np.sqrt(min(n, 8)),
+            "U": rng.standard_normal((k, k)) / np.sqrt(k),
+            "V": rng.standard_normal((m, k)) / np.sqrt(k),
+            "b_h": 0.3 * rng.standard_normal(k),
+            "b_y": 0.3 * rng.standard_normal(m)}
 
 
-def base_inputs(seed: int, n: int, mode: str) -> np.ndarray:
-    rng = np.random.default_rng([seed, 8])
-    if mode == "tokens":
-        return rng.integers(0, n, size=(BATCH, STEPS))
-    return rng.standard_normal((BATCH, STEPS, n))
+def _inputs(rng: np.random.Generator, scratch: ScratchSpec, n: int, B: int, T: int) -> tuple[np.ndarray, Any]:
+    if scratch.inputs == "tokens":  # ids 1..n-1 with repeats; 0 is the padding id, as the assignments pad
+        low = 1 if n > 1 else 0
+        pool = rng.integers(low, n, 3)
+        X = np.where(rng.random((B, T)) < 0.6, rng.choice(pool, (B, T)), rng.integers(low, n, (B, T)))
+    else:
+        X = rng.standard_normal((B, T, n))
+    mask = None
+    if scratch.masked:
+        lengths = rng.integers(1, T + 1, B)
+        lengths[0] = T
+        mask = np.arange(T)[None, :] >= (T - lengths)[:, None]
+        if scratch.inputs == "tokens":
+            X = np.where(mask, X, 0)
+    return X, mask
 
 
-def base_targets(seed: int, m: int, output: str, mode: str) -> np.ndarray:
-    rng = np.random.default_rng([seed, 9])
-    lead = (BATCH,) if output == "last" else (BATCH, STEPS)
-    if mode == "ids":
-        return rng.integers(0, max(m, 2) if m == 1 else m, size=lead)
+def _targets(rng: np.random.Generator, scratch: ScratchSpec, m: int, B: int, T: int) -> np.ndarray:
+    lead = (B,) if scratch.output == "last" else (B, T)
+    if scratch.loss == "ce":
+        return rng.integers(0, m, lead)
+    if scratch.loss == "bce":
+        return rng.integers(0, 2, lead)
     return rng.standard_normal(lead + (m,))
 
 
-def base_point(seed: int, shapes, modes: Mapping[str, str]):
-    """(params, X, targets) for the given shapes and modes."""
-    shapes = check_shapes(shapes)
-    if modes.get("input") not in INPUT_MODES or modes.get("target") not in TARGET_MODES \
-            or modes.get("output") not in OUTPUTS:
-        raise ProbeError(f"unknown probe modes {dict(modes)}")
-    n, m = shapes["W"][1], shapes["V"][0]
-    return (base_params(seed, shapes), base_inputs(seed, n, modes["input"]),
-            base_targets(seed, m, modes["output"], modes["target"]))
+def _coords(rng: np.random.Generator, shapes, X: np.ndarray, scratch: ScratchSpec) -> dict[str, np.ndarray]:
+    """Flat coordinates for finite differences; W's mostly where the token ids touch it."""
+    out = {}
+    for name, shape in shapes.items():
+        size = int(np.prod(shape))
+        if name == "W" and scratch.inputs == "tokens":
+            k, n = shape
+            touched = np.unique(X)
+            rows = rng.integers(0, k, FD_COORDS)
+            cols = np.where(np.arange(FD_COORDS) < FD_COORDS - 2, rng.choice(touched, FD_COORDS),
+                            rng.integers(0, n, FD_COORDS))
+            out[name] = np.unique(rows * n + cols)
+        else:
+            out[name] = np.sort(rng.choice(size, min(size, FD_COORDS), replace=False))
+    return out
 
 
-# -- recording and replaying ---------------------------------------------------
-def _key(method: str, params: Mapping[str, np.ndarray], base: Mapping[str, np.ndarray], kwargs) -> str:
-    diffs = []
-    for name in PARAM_NAMES:
-        p, b = np.asarray(params[name]), base[name]
-        if p.shape != b.shape:
-            raise NotAnswered(f"parameter {name} changed shape")
-        for i in np.flatnonzero(p != b):
-            diffs.append([name, int(i), float(p.flat[i]).hex()])
-    return json.dumps([method, diffs, sorted(k for k, v in kwargs.items() if v is not None)])
+def plan(seed: int, shapes: Mapping[str, tuple[int, ...]], scratch: ScratchSpec, n: int, m: int) -> list[ProbeCase]:
+    """The cases for a model of these shapes: the same on both sides for the same seed.
 
-
-class _Probe:
-    """The scratch model protocol, answered through ``_answer`` (parameters are ours)."""
-
-    def __init__(self, params: Mapping[str, np.ndarray], output: str | None, loss_name: str | None):
-        self.params = {name: np.array(params[name], dtype=np.float64) for name in PARAM_NAMES}
-        self._base = {name: p.copy() for name, p in self.params.items()}
-        if output in OUTPUTS:
-            self.output = output
-        if loss_name in LOSSES:
-            self.loss_name = loss_name
-
-    def forward(self, X, mask=None, **kwargs):
-        return self._answer("forward", lambda m: m.forward(X, **_kw(mask, kwargs)), {"mask": mask, **kwargs})
-
-    def loss(self, X, targets, mask=None, **kwargs):
-        return self._answer("loss", lambda m: m.loss(X, targets, **_kw(mask, kwargs)), {"mask": mask, **kwargs})
-
-    def loss_and_grads(self, X, targets, mask=None, **kwargs):
-        return self._answer("loss_and_grads", lambda m: m.loss_and_grads(X, targets, **_kw(mask, kwargs)),
-                            {"mask": mask, **kwargs})
-
-    def _answer(self, method: str, call: Callable[[Any], Any], kwargs) -> Any:  # pragma: no cover
-        raise NotImplementedError
-
-
-def _kw(mask, kwargs) -> dict:
-    # a submission without masks need not accept the argument
-    return {**({} if mask is None else {"mask": mask}), **{k: v for k, v in kwargs.items() if v is not None}}
-
-
-def _normal(method: str, value: Any) -> Any:
-    """The student's answer as plain float64 numbers (the shape a grader expects)."""
-    if method == "loss":
-        return float(np.asarray(value, dtype=np.float64))
-    if method == "forward":
-        return np.asarray(value, dtype=np.float64)
-    loss, grads = value
-    if not isinstance(grads, Mapping):
-        raise TypeError(f"loss_and_grads must return (loss, dict), got a {type(grads).__name__}")
-    return float(np.asarray(loss, dtype=np.float64)), {
-        name: np.asarray(grads[name], dtype=np.float64) for name in PARAM_NAMES if name in grads}
-
-
-class Recorder(_Probe):
-    """Child side: asks the student's object, records the answer (or the error)."""
-
-    def __init__(self, student: Any, params, output=None, loss_name=None):
-        super().__init__(params, output, loss_name)
-        self.student = student
-        self.records: dict[str, tuple[Any, str | None]] = {}
-
-    def _answer(self, method, call, kwargs):
-        key = _key(method, self.params, self._base, kwargs)
-        for name in PARAM_NAMES:
-            self.student.params[name] = self.params[name].copy()
-        try:
-            value = _normal(method, call(self.student))
-        except Exception as exc:  # noqa: BLE001 - recorded, replayed as the same failure
-            if len(self.records) < MAX_RECORDS:
-                self.records[key] = (None, f"{type(exc).__name__}: {exc}"[:500])
-            raise
-        if len(self.records) < MAX_RECORDS:
-            self.records[key] = (value, None)
-        return value
-
-    def dump(self) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
-        """The record as JSON rows plus named arrays."""
-        rows, arrays = [], {}
-        for i, (key, (value, error)) in enumerate(self.records.items()):
-            row: dict[str, Any] = {"key": key, "error": error}
-            if isinstance(value, float):
-                row["loss"] = value
-            elif isinstance(value, np.ndarray):
-                arrays[f"y{i}"] = value
-            elif isinstance(value, tuple):
-                row["loss"] = value[0]
-                row["grads"] = sorted(value[1])
-                arrays.update({f"g{i}_{name}": g for name, g in value[1].items()})
-            rows.append(row)
-        return rows, arrays
-
-
-class Replayer(_Probe):
-    """Parent side: answers from the child's record; never runs student code."""
-
-    def __init__(self, rows: Any, arrays: Mapping[str, np.ndarray], params, output=None, loss_name=None,
-                 missing: str = "the submission gave no answer"):
-        super().__init__(params, output, loss_name)
-        self.missing = missing
-        self.answers: dict[str, tuple[Any, str | None]] = {}
-        for i, row in enumerate(rows if isinstance(rows, list) else []):
-            if not isinstance(row, dict) or not isinstance(row.get("key"), str):
-                continue
-            error = row.get("error")
-            if isinstance(error, str):
-                self.answers[row["key"]] = (None, error)
-            elif f"y{i}" in arrays:
-                self.answers[row["key"]] = (arrays[f"y{i}"].astype(np.float64), None)
-            elif isinstance(row.get("loss"), (int, float)) and isinstance(row.get("grads"), list):
-                grads = {n: arrays[f"g{i}_{n}"].astype(np.float64) for n in PARAM_NAMES
-                         if n in row["grads"] and f"g{i}_{n}" in arrays}
-                self.answers[row["key"]] = ((float(row["loss"]), grads), None)
-            elif isinstance(row.get("loss"), (int, float)):
-                self.answers[row["key"]] = (float(row["loss"]), None)
-
-    def _answer(self, method, call, kwargs):
-        key = _key(method, self.params, self._base, kwargs)
-        if key not in self.answers:
-            raise NotAnswered(self.missing)
-        value, error = self.answers[key]
-        if error is not None:
-            raise ProbeError(f"the submission raised {error}")
-        if isinstance(value, tuple):
-            return value[0], {name: g.copy() for name, g in value[1].items()}
-        return value.copy() if isinstance(value, np.ndarray) else value
-
-
-# -- child side: find how the student's object wants its data ----------------
-def protocol_object(model: Any) -> Any:
-    """The object following the scratch protocol: the model, or the model's ``core``.
-
-    The check runs in float64: a ``dtype`` attribute (as the suite's FRNN has) is set to it.
+    All cases hold the same parameters; the second is asked right after the
+    first with other inputs (a state kept across calls shows there); a third
+    is truncated where the assignment trains with truncation.
     """
-    obj = model if hasattr(model, "loss_and_grads") else getattr(model, "core", model)
-    if isinstance(getattr(obj, "dtype", None), np.dtype):
-        obj.dtype = np.dtype(np.float64)
-    return obj
+    shapes = check_shapes(shapes, n, m)
+    rng = np.random.default_rng([seed, 1])
+    params = _params(rng, shapes)
+    cases = []
+    for T, truncate in ((6, None), (5, None), *(((max(6, scratch.truncate + 3), scratch.truncate),)
+                                                 if scratch.truncate is not None else ())):
+        X, mask = _inputs(rng, scratch, n, 4, T)
+        cases.append(ProbeCase(params, X, _targets(rng, scratch, m, 4, T), mask, truncate))
+    cases[0].coords = _coords(rng, shapes, cases[0].X, scratch)
+    return cases
 
 
-def choose_modes(student: Any, seed: int) -> tuple[dict[str, tuple[int, ...]], dict[str, str]]:
-    """The student's parameter shapes and the input/target/output modes its object accepts."""
-    params = getattr(student, "params", None)
-    if not isinstance(params, Mapping):
-        raise ProbeError("the model has no params dict")
-    shapes = check_shapes({name: np.shape(params[name]) for name in PARAM_NAMES if name in params})
-    base = base_params(seed, shapes)
+# -- the child's side: asking the model ------------------------------------------
+def scratch_object(model: Any) -> Any:
+    """The model, questioned in float64 (a numpy ``dtype`` attribute, as the suite's FRNN has, is set)."""
+    params = getattr(model, "params", None)
+    if not isinstance(params, dict):
+        raise ProbeError("the model has no params dict (W, U, V, b_h, b_y)")
+    if isinstance(getattr(model, "dtype", None), np.dtype):
+        model.dtype = np.dtype(np.float64)
+    return model
+
+
+def shapes_of(model: Any) -> dict[str, tuple[int, ...]]:
+    params = scratch_object(model).params
+    missing = [name for name in PARAM_NAMES if name not in params]
+    if missing:
+        raise ProbeError(f"params has no {', '.join(missing)}")
+    return {name: tuple(np.shape(params[name])) for name in PARAM_NAMES}
+
+
+def _kw(mask, **extra) -> dict:
+    # a model trained without masks need not accept the argument
+    return {**({} if mask is None else {"mask": mask}), **{k: v for k, v in extra.items() if v is not None}}
+
+
+def _hold(model: Any, params: Mapping[str, np.ndarray]) -> None:
     for name in PARAM_NAMES:
-        student.params[name] = base[name].copy()
-    n, m = shapes["W"][1], shapes["V"][0]
-    problems = []
-    for input_mode in INPUT_MODES:
-        X = base_inputs(seed, n, input_mode)
-        try:
-            y = np.asarray(student.forward(X))
-        except Exception as exc:  # noqa: BLE001
-            problems.append(f"forward on {input_mode}: {type(exc).__name__}: {exc}")
-            continue
-        output = "all" if y.ndim == 3 else "last"
-        for target_mode in TARGET_MODES:
+        model.params[name] = np.array(params[name], dtype=np.float64)
+
+
+def _error(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+
+
+def ask(model: Any, cases: list[ProbeCase]) -> tuple[list[Answer], float | None]:
+    """The model's answers to every case, in order, and the cost of its backward pass in forward passes."""
+    model = scratch_object(model)
+    answers, cost = [], None
+    for case in cases:
+        a = Answer()
+        _hold(model, case.params)
+        calls = {"forward": lambda: model.forward(case.X, **_kw(case.mask)),
+                 "loss": lambda: model.loss(case.X, case.targets, **_kw(case.mask)),
+                 "loss_and_grads": lambda: model.loss_and_grads(case.X, case.targets,
+                                                                **_kw(case.mask, truncate=case.truncate))}
+        for call, run in calls.items():
+            _hold(model, case.params)
             try:
-                if np.isfinite(float(student.loss(X, base_targets(seed, m, output, target_mode)))):
-                    return shapes, {"input": input_mode, "target": target_mode, "output": output}
+                value = run()
+                if call == "forward":
+                    a.y = np.asarray(value, dtype=np.float64)
+                elif call == "loss":
+                    a.loss = float(np.asarray(value, dtype=np.float64))
+                else:
+                    loss, grads = value
+                    a.grads_loss = float(np.asarray(loss, dtype=np.float64))
+                    a.grads = {name: np.asarray(grads[name], dtype=np.float64) for name in PARAM_NAMES
+                               if isinstance(grads, Mapping) and name in grads}
+            except Exception as exc:  # noqa: BLE001 - the answer is the error
+                a.errors[call] = _error(exc)
+        if case.coords and "loss" not in a.errors:
+            try:
+                a.fd_losses = _stencil_losses(model, case)
             except Exception as exc:  # noqa: BLE001
-                problems.append(f"loss with {target_mode} targets: {type(exc).__name__}: {exc}")
-    raise ProbeError("; ".join(problems)[:500] or "no usable inputs")
+                a.errors["finite differences"] = _error(exc)
+        if cost is None and not a.errors:
+            cost = _backward_cost(model, case)
+        _hold(model, case.params)
+        answers.append(a)
+    return answers, cost
 
 
-def outcome_data(X, targets) -> dict[str, Any]:
-    """What the scratch graders read besides the model."""
-    return {"gradcheck_data": (X, targets), "forward_data": (X,)}
+def _stencil_losses(model: Any, case: ProbeCase) -> dict[str, np.ndarray]:
+    out = {}
+    for name, coords in case.coords.items():
+        rows = np.empty((len(coords), len(STENCIL)))
+        for i, c in enumerate(coords):
+            for j, step in enumerate(STENCIL):
+                _hold(model, case.params)
+                model.params[name].reshape(-1)[c] += step * STEP
+                rows[i, j] = float(np.asarray(model.loss(case.X, case.targets, **_kw(case.mask)), dtype=np.float64))
+        out[name] = rows
+    _hold(model, case.params)
+    return out
+
+
+def _backward_cost(model: Any, case: ProbeCase, repeats: int = 3) -> float | None:
+    """Seconds of loss_and_grads over seconds of loss (a BPTT costs a few; finite differences thousands)."""
+    def best(run) -> float:
+        times = []
+        for _ in range(repeats):
+            _hold(model, case.params)
+            t = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    try:
+        forward = best(lambda: model.loss(case.X, case.targets, **_kw(case.mask)))
+        backward = best(lambda: model.loss_and_grads(case.X, case.targets, **_kw(case.mask, truncate=case.truncate)))
+    except Exception:  # noqa: BLE001 - already recorded as an error of the case
+        return None
+    return backward / max(forward, 1e-6)
+
+
+# -- moving answers across the process boundary ------------------------------------
+def encode(answers: list[Answer]) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Answers as JSON rows plus named arrays."""
+    rows, arrays = [], {}
+    for i, a in enumerate(answers):
+        rows.append({"loss": a.loss, "grads_loss": a.grads_loss, "errors": a.errors, "grads": sorted(a.grads),
+                     "fd": sorted(a.fd_losses), "y": a.y is not None})
+        if a.y is not None:
+            arrays[f"c{i}_y"] = a.y
+        arrays.update({f"c{i}_g_{name}": g for name, g in a.grads.items()})
+        arrays.update({f"c{i}_fd_{name}": f for name, f in a.fd_losses.items()})
+    return rows, arrays
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def decode(rows: Any, arrays: Mapping[str, np.ndarray], cases: list[ProbeCase], scratch: ScratchSpec) -> list[Answer]:
+    """The child's answers, each array checked against the shape its case asks for.
+
+    An array of the wrong shape or kind counts as a call that failed; the
+    parent never trusts a shape the child reports.
+    """
+    if not isinstance(rows, list) or len(rows) != len(cases):
+        raise ProbeError(f"answers to {len(rows) if isinstance(rows, list) else 0} of {len(cases)} probe cases")
+    answers = []
+    for i, (row, case) in enumerate(zip(rows, cases)):
+        row = row if isinstance(row, dict) else {}
+        errors = row.get("errors") if isinstance(row.get("errors"), dict) else {}
+        a = Answer(loss=_number(row.get("loss")), grads_loss=_number(row.get("grads_loss")),
+                   errors={str(k)[:40]: str(v)[:300] for k, v in list(errors.items())[:8]})
+        expected_y = case.reference(scratch).forward(case.X, case.mask).shape
+        a.y = _array(arrays.get(f"c{i}_y"), expected_y, a.errors, "forward")
+        for name in PARAM_NAMES:
+            g = _array(arrays.get(f"c{i}_g_{name}"), case.params[name].shape, a.errors, f"gradient {name}")
+            if g is not None:
+                a.grads[name] = g
+            if name in case.coords:
+                f = _array(arrays.get(f"c{i}_fd_{name}"), (len(case.coords[name]), len(STENCIL)), a.errors,
+                           "finite differences")
+                if f is not None:
+                    a.fd_losses[name] = f
+        answers.append(a)
+    return answers
+
+
+def _array(value: Any, shape: tuple[int, ...], errors: dict[str, str], call: str) -> np.ndarray | None:
+    if value is None:
+        return None
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf" or value.shape != tuple(shape):
+        what = f"{value.dtype} {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+        errors.setdefault(call, f"returned {what}, expected shape {tuple(shape)}")
+        return None
+    return value.astype(np.float64)
+
+
+def question(model: Any, scratch: ScratchSpec, seed: int, n: int, m: int) -> ScratchEvidence:
+    """Plan and ask in one process (``rnnsuite check``; the grading child does the same in two steps)."""
+    evidence = ScratchEvidence(scratch, seed)
+    try:
+        evidence.cases = plan(seed, shapes_of(model), scratch, n, m)
+        evidence.answers, evidence.backward_cost = ask(model, evidence.cases)
+    except ProbeError as exc:
+        evidence.error = str(exc)
+    return evidence
+
+
+# -- the trained model, re-run by the parent ---------------------------------------
+def trained_params(params: Mapping[str, Any], n: int, m: int) -> dict[str, np.ndarray]:
+    """The trained W, U, V, b_h, b_y as float64, shapes checked against the assignment's n and m."""
+    shapes = check_shapes({name: np.shape(params[name]) if name in params else None for name in PARAM_NAMES}, n, m)
+    out = {}
+    for name in shapes:
+        value = np.asarray(params[name])
+        if value.dtype.kind not in "biuf" or not np.all(np.isfinite(value)):
+            raise ProbeError(f"the trained {name} is not a finite numeric array")
+        out[name] = value.astype(np.float64)
+    return out
+
+
+def reference_predictions(ctx: Any, split: Any, trained: Mapping[str, np.ndarray]) -> Any:
+    """The assignment's predictions by the course's FRNN holding the trained parameters."""
+    a = ctx.assignment
+    model = FRNN.from_params(trained, output=a.scratch.output, loss=a.scratch.loss)
+    return a.predict(ctx, a.adapt(split.spec, model) if a.adapt is not None else model, split.test_inputs)
+
+
+def agreement(predictions: Any, reference: Any) -> float:
+    """The share of predictions the reference reproduces (numbers to 1e-4 relative, labels and texts exactly)."""
+    if isinstance(reference, dict):
+        if not isinstance(predictions, dict) or set(map(str, predictions)) != set(map(str, reference)):
+            return 0.0
+        by_name = {str(k): v for k, v in predictions.items()}
+        return float(np.mean([agreement(by_name[str(k)], v) for k, v in reference.items()]))
+    try:
+        p, r = np.asarray(predictions), np.asarray(reference)
+    except Exception:  # noqa: BLE001 - ragged answers agree with nothing
+        return 0.0
+    if p.shape != r.shape or r.size == 0:
+        return 0.0
+    if r.dtype.kind == "f" and p.dtype.kind in "biuf":
+        same = np.abs(p.astype(np.float64) - r) <= 1e-4 * (1.0 + np.abs(r))
+    else:
+        same = p == r
+    return float(np.mean(same.reshape(len(r), -1).all(axis=1)))
