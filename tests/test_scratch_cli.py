@@ -21,6 +21,7 @@ def test_default_check_passes_with_a_table():
 
 @pytest.mark.parametrize("args", [
     ["--loss", "bce", "--output", "all", "--truncate", "2"],
+    ["--loss", "ce", "--output", "all", "--truncate", "1", "--tokens", "--mask", "--steps", "6"],
     ["--loss", "mse", "--tokens", "--mask", "--steps", "7", "--hidden", "4", "--inputs", "5", "--outputs", "2"],
 ])
 def test_json_result(args):
@@ -30,6 +31,13 @@ def test_json_result(args):
     assert data["passed"] is True
     assert [p["name"] for p in data["params"]] == ["W", "U", "V", "b_h", "b_y"]
     assert max(p["max_error"] for p in data["params"]) <= 1e-8
+
+
+def test_truncation_to_one_step_with_outputs_at_every_step_passes():
+    """Was full BPTT under the name truncate=1 (the check failed on the engine's own model)."""
+    result = run("--output", "all", "--loss", "mse", "--truncate", "1")
+    assert result.exit_code == 0, result.output
+    assert "truncated BPTT, 1 steps" in result.output and "FAIL" not in result.output
 
 
 def test_failing_check_exits_1(monkeypatch):

@@ -171,11 +171,11 @@ class FRNN:
             if mask is not None:
                 np.copyto(H[t], H[t - 1], where=~mask[t - 1][:, None])
 
-    def _forward(self, X, mask=None) -> _Cache:
+    def _forward(self, X, mask=None, h0: np.ndarray | None = None) -> _Cache:
         inputs, tokens, mask = self._time_major(X, mask)
         T, B = inputs.shape[:2]
         H = np.empty((T + 1, B, self.k), dtype=self.dtype)
-        H[0] = 0.0
+        H[0] = 0.0 if h0 is None else h0  # h_0 = 0; another h_0 only to fingerprint a stale state
         self._drive(inputs, tokens, H[1:])
         self._recur(H, mask, 0, T)
         return _Cache(H, inputs, tokens, mask, self._readout(H[-1] if self.output == "last" else H[1:]))
@@ -250,26 +250,35 @@ class FRNN:
         """What step t passes back to h_{t-1}: U^T delta_t (row vectors: delta @ U)."""
         return delta @ self.params["U"]
 
-    def _backward(self, cache: _Cache, dY: np.ndarray, truncate: int | None) -> dict[str, np.ndarray]:
+    def _dphi(self, H: np.ndarray) -> np.ndarray:
+        """phi'(v_t) for steps 1..T at once, (T, B, k), from the states H (T+1, B, k)."""
+        return self._dtanh(H[1:])
+
+    def _truncation(self, T: int, truncate: int | None) -> tuple[int, int]:
+        """How the backward pass is cut: ``(ages, first)``.
+
+        ``ages = 0``: one running dL/dh_t carries every output's gradient (full
+        BPTT, or the single output of "last"); ``ages = k``: outputs at every
+        step truncated to k steps, whose gradients must be kept apart by age
+        (how many steps ago they entered) so that each is cut after k steps.
+        Steps before ``first`` (0-based) get no delta.
+        """
+        if truncate is None or truncate >= T:
+            return 0, 0
+        if self.output == "last":
+            return 0, T - truncate
+        return truncate, 0
+
+    def _deltas(self, cache: _Cache, dY: np.ndarray, truncate: int | None) -> np.ndarray:
+        """delta_t of every step, (T, B, k): the BPTT recursion, full or truncated."""
         H, mask = cache.H, cache.mask
         T, B, k = H.shape[0] - 1, H.shape[1], self.k
-        V = self.params["V"]
-        grads: dict[str, np.ndarray] = {}
-        if self.output == "last":
-            grads["V"] = dY.T @ H[T]
-            grads["b_y"] = dY.sum(axis=0)
-            injected = dY @ V  # V^T dL/dy_T, enters at the last step only
-        else:
-            grads["V"] = dY.reshape(T * B, -1).T @ H[1:].reshape(T * B, k)
-            grads["b_y"] = dY.sum(axis=(0, 1))
-            injected = dY @ V  # (T, B, k): V^T dL/dy_t for every t
-        # g[a] = dL/dh_t coming from the output a steps later.  Without
-        # truncation (or with one output) the ages need not be told apart: one slot.
-        ages = 1 if truncate is None or self.output == "last" else min(truncate, T)
-        first = max(0, T - truncate) if truncate is not None and self.output == "last" else 0
-        g = np.zeros((ages, B, k) if ages > 1 else (B, k), dtype=self.dtype)
-        latest = g[0] if ages > 1 else g  # where the output of the current step enters
-        dphi = self._dtanh(H[1:])  # phi'(v_t) for every step at once
+        injected = dY @ self.params["V"]  # V^T dL/dy_t: (B, k) for "last", (T, B, k) for "all"
+        ages, first = self._truncation(T, truncate)
+        # g = dL/dh_t; with ages, g[a] is the part from the output a steps later.
+        g = np.zeros((ages, B, k) if ages else (B, k), dtype=self.dtype)
+        latest = g[0] if ages else g  # where the output of the current step enters
+        dphi = self._dphi(H)
         if mask is not None:
             dphi *= mask[:, :, None]  # a carried step gets no delta
         D = np.empty((T, B, k), dtype=self.dtype)  # delta_t, summed over ages
@@ -279,34 +288,51 @@ class FRNN:
                 latest += injected[t]
             elif t == T - 1:
                 latest += injected
-            if ages == 1:
-                delta = np.multiply(g, dphi[t], out=D[t])
-            else:
+            if ages:
                 delta = g * dphi[t]
                 delta.sum(axis=0, out=D[t])
+            else:
+                delta = np.multiply(g, dphi[t], out=D[t])
             if t == first:  # h_0 is constant, and nothing flows beyond a truncation
                 break
-            if ages == 1:
-                carried = self._carry(delta)
-            else:
-                carried = self._carry(delta.reshape(ages * B, k)).reshape(ages, B, k)
-            if mask is not None:  # a carried state passes its gradient on unchanged
-                np.copyto(carried, g, where=~mask[t][:, None])
-            if ages == 1:
-                g = latest = carried
-            else:  # one step older; the oldest age is cut off
-                g[1:] = carried[:-1]
+            if ages:  # one step older: the oldest age is cut off, so only the younger ones are carried
+                carried = self._carry(delta[:-1].reshape((ages - 1) * B, k)).reshape(ages - 1, B, k)
+                if mask is not None:  # a carried state passes its gradient on unchanged
+                    np.copyto(carried, g[:-1], where=~mask[t][:, None])
+                g[1:] = carried
                 g[0] = 0.0
-        D2 = D.reshape(T * B, k)
-        if cache.tokens:
-            dW_T = np.zeros((self.n, k), dtype=self.dtype)
-            np.add.at(dW_T, cache.inputs.reshape(T * B), D2)  # scatter-add of the one-hot product
-            grads["W"] = dW_T.T.copy()
-        else:
-            grads["W"] = D2.T @ cache.inputs.reshape(T * B, -1)
-        grads["U"] = D2.T @ H[:-1].reshape(T * B, k)
-        grads["b_h"] = D2.sum(axis=0)
-        return {name: grads[name] for name in PARAM_NAMES}
+            else:
+                carried = self._carry(delta)
+                if mask is not None:
+                    np.copyto(carried, g, where=~mask[t][:, None])
+                g = latest = carried
+        return D
+
+    def _input_sum(self, D: np.ndarray, inputs: np.ndarray, tokens: bool) -> np.ndarray:
+        """dW = sum_t delta_t x_t^T over steps and sequences (a scatter-add of delta_t for token ids)."""
+        D2 = D.reshape(-1, self.k)
+        if tokens:  # x_t is one-hot: delta_t lands in the column of its token, once per occurrence
+            dW_T = np.zeros((self.n, self.k), dtype=self.dtype)
+            np.add.at(dW_T, inputs.reshape(-1), D2)
+            return dW_T.T.copy()
+        return D2.T @ inputs.reshape(D2.shape[0], -1)
+
+    def _sums(self, cache: _Cache, dY: np.ndarray, D: np.ndarray) -> dict[str, np.ndarray]:
+        """The gradients as sums over time (and the batch) of the deltas and output errors."""
+        H, k = cache.H, self.k
+        D2 = D.reshape(-1, k)
+        dY2 = dY.reshape(-1, self.m)
+        H_out = H[-1] if self.output == "last" else H[1:]  # the states the outputs read
+        return {
+            "W": self._input_sum(D, cache.inputs, cache.tokens),
+            "U": D2.T @ H[:-1].reshape(-1, k),  # sum_t delta_t h_{t-1}^T
+            "V": dY2.T @ H_out.reshape(-1, k),  # sum_t dL/dy_t h_t^T
+            "b_h": D2.sum(axis=0),
+            "b_y": dY2.sum(axis=0),
+        }
+
+    def _backward(self, cache: _Cache, dY: np.ndarray, truncate: int | None) -> dict[str, np.ndarray]:
+        return self._sums(cache, dY, self._deltas(cache, dY, truncate))
 
     def loss_and_grads(self, X, targets, mask=None, truncate: int | None = None):
         """``(loss, {name: dL/dparam})`` by BPTT, full or truncated to ``truncate`` steps."""
