@@ -35,11 +35,12 @@ GOOD_LINE = """
 STUDENT_FRNN = (Path(__file__).with_name("student_frnn.py")).read_text()
 
 
-def student_submission(model: str, body: str = "", hidden: int = 16) -> str:
+def student_submission(model: str, body: str = "", hidden: int = 16, output: str = "last", loss: str = "ce") -> str:
     """A scratch submission: an honest student's FRNN (no rnnsuite.scratch import), ``body`` after it.
 
     ``body`` may redefine ``Model`` (a subclass of StudentFRNN with a bug);
-    the factory builds ``Model`` for the assignment's n, m, output and loss.
+    the factory named ``model`` builds ``Model`` for the spec's n and m with
+    the assignment's ``output`` and ``loss`` (its ScratchSpec).
     """
     return STUDENT_FRNN + textwrap.dedent(f"""
 
@@ -47,11 +48,9 @@ def student_submission(model: str, body: str = "", hidden: int = 16) -> str:
         {textwrap.indent(textwrap.dedent(body), "        ").strip()}
 
         from rnnsuite.types import ModelFactory
-        SPECS = {{"frnn-sentiment": ("last", "ce"), "frnn-temperature": ("last", "mse")}}
 
         def build(spec):
-            output, loss = SPECS[{model!r}]
-            return Model(spec["n"], {hidden}, spec["m"], output=output, loss=loss, seed=spec.get("seed", 0))
+            return Model(spec["n"], {hidden}, spec["m"], output={output!r}, loss={loss!r}, seed=spec.get("seed", 0))
 
         def rnnsuite_add_models():
             return [ModelFactory({model!r}, "scratch", build)]

@@ -26,12 +26,14 @@ def scratch_batch(tmp_path, ident: str) -> batch.Batch:
 
 
 MODEL = {"v5.1": "frnn-sentiment", "v6.1": "frnn-temperature"}
+LOSS = {"v5.1": "ce", "v6.1": "mse"}
 SCRATCH_ITEMS = ("gradient W", "gradient U", "gradient V", "gradient b_h", "gradient b_y", "forward pass", "loss")
 
 
 @pytest.mark.parametrize("ident", ["v5.1", "v6.1"])
 def test_an_honest_scratch_solution_passes_every_model_check(tmp_path, ident):
-    r = grade(scratch_batch(tmp_path, ident), tmp_path / "subs", "honest.py", student_submission(MODEL[ident]))
+    submission = student_submission(MODEL[ident], loss=LOSS[ident])
+    r = grade(scratch_batch(tmp_path, ident), tmp_path / "subs", "honest.py", submission)
     assert r.status == "ok", r.errors
     checks = {i.name: i for i in r.items if i.name.split(" ", 1)[1] in SCRATCH_ITEMS}
     assert sorted(checks) == sorted(f"{ident} {n}" for n in SCRATCH_ITEMS)
@@ -43,7 +45,7 @@ def test_an_honest_scratch_solution_passes_every_model_check(tmp_path, ident):
 
 def test_a_bptt_that_does_not_carry_through_time_loses_the_recurrent_gradients(tmp_path):
     r = grade(scratch_batch(tmp_path, "v5.1"), tmp_path / "subs", "nocarry.py", student_submission(
-        "frnn-sentiment", """
+        "frnn-sentiment", body="""
         class Model(StudentFRNN):  # the mistake: delta_t gets no U^T delta_{t+1} term
             def loss_and_grads(self, X, targets, mask=None, truncate=None):
                 return super().loss_and_grads(X, targets, mask, truncate=1)
@@ -57,7 +59,7 @@ def test_a_bptt_that_does_not_carry_through_time_loses_the_recurrent_gradients(t
 
 def test_a_model_that_breaks_the_protocol_loses_the_model_checks_only(tmp_path):
     r = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs", "nograds.py", student_submission(
-        "frnn-temperature", """
+        "frnn-temperature", loss="mse", body="""
         BUILT = []
 
         class Model(StudentFRNN):  # the first model built is the one questioned; it fails the questions
@@ -80,7 +82,7 @@ def test_a_model_that_breaks_the_protocol_loses_the_model_checks_only(tmp_path):
 def test_a_scratch_submission_scores_what_its_trained_parameters_predict(tmp_path):
     """Predictions looked up elsewhere count for nothing: the parent re-runs the trained parameters."""
     r = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs", "lookup.py", student_submission(
-        "frnn-temperature", """
+        "frnn-temperature", loss="mse", body="""
         import numpy as np
         class Model(StudentFRNN):
             def predict(self, X, mask=None):  # "predicts" a constant, whatever the parameters say
@@ -89,7 +91,7 @@ def test_a_scratch_submission_scores_what_its_trained_parameters_predict(tmp_pat
     items = {i.name.split(" ", 1)[1]: i for i in r.items}
     assert not items["forward pass"].passed and "reproduces 0.0%" in items["forward pass"].message
     honest = grade(scratch_batch(tmp_path, "v6.1"), tmp_path / "subs2", "honest.py",
-                   student_submission("frnn-temperature"))
+                   student_submission("frnn-temperature", loss="mse"))
     assert r.assignments[0].metrics == honest.assignments[0].metrics  # the same training, the same parameters
 
 
