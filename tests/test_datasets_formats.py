@@ -80,6 +80,10 @@ def test_review_text_and_english_corpus_from_a_csv(tmp_path):
     (b"title,body\nx,y\n", "wrong columns"),
     (b"", "empty"),
     (b"review,sentiment\n\xff\xfe bad,positive\n", "not UTF-8"),
+    ("review,sentiment\nok,positive\n".encode("utf-16"),
+     "looks like UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8; save it as UTF-8"),
+    ("review,sentiment\nok,positive\n".encode("utf-16-le"), "looks like UTF-16 text (every other byte is zero)"),
+    ("review,sentiment\nok,positive\n".encode("utf-32"), "looks like UTF-32 text"),
     (b"review,sentiment\nok,maybe\n", "unknown label"),
     (b"review,sentiment\n", "no data rows"),
 ])
@@ -211,6 +215,29 @@ def test_series_csv_sorted_by_date_with_gaps(tmp_path):
     s = series.temperatures(path=p)
     assert s.values.tolist() == [20.7, 17.9] and s.values.dtype == np.float64
     assert s.times[0] == np.datetime64("1981-01-01")
+
+
+def test_series_dates_in_an_unnamed_first_column(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("when,reading\n2020-01-02,3.5\n2020-01-01,2.5\n", "utf-8")
+    assert series.temperatures(path=p).values.tolist() == [2.5, 3.5]
+
+
+NEEDS = "a series needs a date column (one of date, datetime,"
+
+
+@pytest.mark.parametrize("content, found", [
+    ("city,temp\nOslo,\nBergen,\n", "found columns city, temp; " + NEEDS),  # no dates at all
+    ("temp\n1\n2\n3\n", "found columns temp; " + NEEDS),  # numbers are not dates (numpy reads "1" as a year)
+    ("date,temp\n2020-01-01,\n2020-01-02,\n", "column 'temp' holds no values; found columns date, temp; " + NEEDS),
+])
+def test_series_with_the_wrong_columns_names_those_found_and_needed(tmp_path, content, found):
+    p = tmp_path / "wrong.csv"
+    p.write_text(content, "utf-8")
+    with pytest.raises(DataError) as info:
+        series.temperatures(path=p)
+    assert str(info.value).startswith(f"{p}: {found}")
+    assert "one of temp_max, temp," in str(info.value) and "\n" not in str(info.value)
 
 
 def test_series_fahrenheit_conversion(tmp_path):
