@@ -3,14 +3,16 @@
 The console reporter draws a progress bar per assignment (epochs) with a
 batch bar under it, and a table of metric, value, bar and verdict at the end.
 The JSON writer puts ``result.json`` in each assignment's folder as soon as
-it finishes and ``summary.json`` in the run folder.
+it finishes and ``summary.json`` in the run folder (the document
+``rnnsuite run --json`` prints; its schema is in docs/cli.md).
 """
 from __future__ import annotations
 
 import math
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,6 +23,8 @@ from rnnsuite.jsonio import write_json
 from rnnsuite.types import RunResult
 
 QUIET = "RNNSUITE_QUIET"  # set to 1 to silence the console reporter (the grader does)
+#: Version of the JSON documents summary.json and every ``--json`` output follow (docs/cli.md).
+JSON_SCHEMA = 1
 
 
 def fmt(value: Any) -> str:
@@ -132,9 +136,11 @@ class ConsoleReporter:
 class JsonWriter:
     def __init__(self) -> None:
         self.out_dir: Path | None = None
+        self.run: dict[str, Any] = {}
 
-    def run_started(self, out_dir, **_) -> None:
+    def run_started(self, out_dir, variant=None, seed=0, quick=False, **_) -> None:
         self.out_dir = Path(out_dir)
+        self.run = {"variant": getattr(variant, "number", None), "seed": seed, "quick": quick}
 
     def assignment_finished(self, result: RunResult) -> None:
         if self.out_dir is None:
@@ -144,17 +150,29 @@ class JsonWriter:
         write_json(folder / "result.json", result.to_dict())
 
     def run_finished(self, results, out_dir) -> None:
-        write_json(Path(out_dir) / "summary.json", {"results": [r.to_dict() for r in results]})
+        results = [r.to_dict() for r in results]
+        write_json(Path(out_dir) / "summary.json", {"schema": JSON_SCHEMA, **self.run, "out_dir": str(out_dir),
+                                                    "results": results})
 
 
 _console = ConsoleReporter()
 _json = JsonWriter()
 
 
+@contextmanager
+def console_on_stderr() -> Iterator[None]:
+    """The console reporter draws on stderr meanwhile (``run --json`` keeps stdout for its document)."""
+    previous, _console.console = _console.console, Console(stderr=True)
+    try:
+        yield
+    finally:
+        _console.console = previous
+
+
 @hookimpl
 def rnnsuite_run_started(variant, assignments, out_dir, seed, quick):
     _console.run_started(variant, assignments, out_dir, seed, quick)
-    _json.run_started(out_dir=out_dir)
+    _json.run_started(out_dir=out_dir, variant=variant, seed=seed, quick=quick)
 
 
 @hookimpl

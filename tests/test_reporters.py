@@ -2,8 +2,9 @@ import json
 
 from rich.console import Console
 
-from rnnsuite.reporters import JsonWriter, results_table
-from rnnsuite.types import Bar, RunResult
+from rnnsuite import reporters
+from rnnsuite.reporters import JSON_SCHEMA, JsonWriter, console_on_stderr, results_table
+from rnnsuite.types import Bar, RunResult, Variant
 
 
 def render(table) -> str:
@@ -53,3 +54,26 @@ def test_quick_runs_do_not_shout_fail():
     full = render(results_table([RunResult("v5.1", "failed", metrics=metrics, bars=checks, quick=False)]))
     assert "not met (quick)" in quick and "FAIL" not in quick
     assert "FAIL" in full
+
+
+def test_summary_is_the_documented_document(tmp_path):
+    """summary.json is what `run --json` prints: the run's settings, then the results (docs/cli.md)."""
+    writer = JsonWriter()
+    writer.run_started(out_dir=tmp_path, variant=Variant(5, "five", ()), seed=3, quick=True)
+    writer.run_finished([RunResult("v5.1", "passed")], tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert list(summary) == ["schema", "variant", "seed", "quick", "out_dir", "results"]
+    assert summary["schema"] == JSON_SCHEMA == 1 and summary["variant"] == 5 and summary["seed"] == 3
+    assert summary["out_dir"] == str(tmp_path) and summary["results"][0]["assignment"] == "v5.1"
+
+
+def test_console_on_stderr_leaves_stdout_to_a_json_document(capsys, monkeypatch):
+    monkeypatch.delenv(reporters.QUIET, raising=False)
+    result = RunResult("v5.1", "passed", metrics={"accuracy": 0.7})
+    with console_on_stderr():
+        reporters._console.assignment_finished(result)
+    out, err = capsys.readouterr()
+    assert out == "" and "v5.1" in err and "0.7" in err
+    reporters._console.assignment_finished(result)  # and back to stdout afterwards
+    out, err = capsys.readouterr()
+    assert "v5.1" in out and err == ""

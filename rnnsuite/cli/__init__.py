@@ -18,10 +18,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("rnnsuite.cli.catalog:list_cmd", "List variants, assignments, networks and data sets."),
     "info": ("rnnsuite.cli.catalog:info_cmd", "Show one assignment (e.g. v5.2): task, data, bars, artifacts."),
     "run": ("rnnsuite.cli.run:run_cmd", "Train and evaluate a variant's assignments on real data."),
-    "gradcheck": ("rnnsuite.cli.gradcheck:gradcheck_cmd", "Check the scratch FRNN's BPTT gradients against finite differences."),
+    "gradcheck": ("rnnsuite.cli.gradcheck:gradcheck_cmd",
+                  "Check the scratch FRNN's BPTT gradients against finite differences."),
     "data": ("rnnsuite.cli.data:data_cmd", "List, fetch, locate and verify the data sets."),
     "grade": ("rnnsuite.cli.grade:grade_cmd", "Grade student submissions in isolation against hidden data."),
-    "new-variant": ("rnnsuite.cli.new_variant:new_variant_cmd", "Write a working skeleton plugin package for a new variant."),
+    "new-variant": ("rnnsuite.cli.new_variant:new_variant_cmd",
+                    "Write a working skeleton plugin package for a new variant."),
     "submission": ("rnnsuite.cli.submission:submission_cmd", "Write a ready-to-fill submission template."),
 }
 
@@ -37,6 +39,12 @@ class LazyGroup(click.Group):
         module, _, attr = target.partition(":")
         return getattr(importlib.import_module(module), attr)
 
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # click suggests from loaded commands only; ours load lazily
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=COMMANDS, ctx=ctx) from None
+
     def invoke(self, ctx):
         from rnnsuite.errors import UserError, one_line
 
@@ -46,6 +54,30 @@ class LazyGroup(click.Group):
             click.echo(f"Error: {one_line(exc)}", err=True)
             ctx.exit(exc.exit_code)
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """As click's, except that every error is one line and Ctrl-C exits 130.
+
+        ``standalone_mode=False`` keeps click's behaviour (exceptions and
+        return values come back to the caller).
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a bare `rnnsuite` or `rnnsuite data`: the help
+            exc.show()
+            code = exc.exit_code
+        except click.UsageError as exc:
+            click.echo(f"Error: {usage_error_line(exc)}", err=True)
+            code = exc.exit_code
+        except click.ClickException as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            code = exc.exit_code
+        except click.Abort:  # click turns Ctrl-C into Abort; a command that saved something says so itself
+            click.echo("Interrupted.", err=True)
+            code = 130
+        sys.exit(code if isinstance(code, int) else 0)
+
     def format_commands(self, ctx, formatter):
         # Help text without importing every command module.
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
@@ -53,7 +85,7 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("rnnsuite", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rnnsuite")
 @click.option(
     "-p",
@@ -76,24 +108,15 @@ def cli(ctx: click.Context, plugins: tuple[str, ...]) -> None:
     ctx.obj = {"plugins": plugins}
 
 
+def usage_error_line(exc: click.UsageError) -> str:
+    """Click's usage error as one line, pointing to the command's --help."""
+    message = exc.format_message()
+    if isinstance(exc, click.NoSuchOption) and exc.option_name == "-v":
+        message += " (--variant has no short form: -v means verbose in pytest and tox)"
+    where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+    return " ".join(f"{message}{where}".split())
+
+
 def main() -> None:
     """Console entry point: user errors become one line and exit code 2."""
-    from rnnsuite.errors import UserError, one_line
-
-    try:
-        # Without standalone mode click returns (rather than exits with) the code of ctx.exit().
-        sys.exit(cli.main(standalone_mode=False) or 0)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("Interrupted; the results of finished assignments are saved.", err=True)  # click turns Ctrl-C into Abort
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except UserError as exc:
-        click.echo(f"Error: {one_line(exc)}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    cli.main(prog_name="rnnsuite")

@@ -1,9 +1,9 @@
 """``rnnsuite gradcheck``: the reference FRNN's BPTT against finite differences."""
 from __future__ import annotations
 
-import json
-
 import click
+
+from rnnsuite.cli.common import SEED, print_json
 
 LOSS_CHOICES = ("ce", "bce", "mse")
 
@@ -17,14 +17,15 @@ LOSS_CHOICES = ("ce", "bce", "mse")
 @click.option("--steps", "T", type=click.IntRange(min=1), default=5, show_default=True, help="Sequence length T.")
 @click.option("--batch", "B", type=click.IntRange(min=1), default=4, show_default=True, help="Mini-batch size B.")
 @click.option("--loss", type=click.Choice(LOSS_CHOICES), default="ce", show_default=True)
-@click.option("--output", type=click.Choice(("last", "all")), default="last", show_default=True,
-              help="Outputs at the last step only, or at every step.")
+@click.option("--every-step", is_flag=True, help="Outputs and targets at every step (default: the last step only).")
+# The old spelling, one letter from --outputs: still accepted, no longer shown.
+@click.option("--output", "output_at", type=click.Choice(("last", "all")), default=None, hidden=True)
 @click.option("--truncate", type=click.IntRange(min=1), default=None, help="Truncated BPTT: K steps back.")
 @click.option("--tokens", is_flag=True, help="Integer token-id inputs instead of real vectors.")
 @click.option("--mask", "masked", is_flag=True, help="Left-padded sequences of random lengths, with a mask.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def gradcheck_cmd(k, n, m, T, B, loss, output, truncate, tokens, masked, seed, as_json):
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (schema: docs/cli.md).")
+def gradcheck_cmd(k, n, m, T, B, loss, every_step, output_at, truncate, tokens, masked, seed, as_json):
     """Check the scratch FRNN's BPTT gradients against finite differences.
 
     Exit status 0 when every parameter passes (max relative error <= 1e-6), 1 otherwise.
@@ -34,6 +35,7 @@ def gradcheck_cmd(k, n, m, T, B, loss, output, truncate, tokens, masked, seed, a
     from rnnsuite.scratch.frnn import FRNN
     from rnnsuite.scratch.gradcheck import check_gradients, random_problem
 
+    output = "all" if every_step or output_at == "all" else "last"
     if m is None:
         m = 1 if loss == "bce" else 3
     if loss == "bce" and m != 1:
@@ -46,7 +48,7 @@ def gradcheck_cmd(k, n, m, T, B, loss, output, truncate, tokens, masked, seed, a
                                       masked=masked, rng=seed + 1)
     result = check_gradients(model, X, targets, mask, truncate=truncate, seed=seed)
     if as_json:
-        click.echo(json.dumps({"model": repr(model), **result.to_dict()}, indent=2))
+        print_json({"model": repr(model), **result.to_dict()})
     else:
         _print_table(model, result, truncate)
     raise SystemExit(0 if result.passed else 1)

@@ -1,17 +1,24 @@
 """``rnnsuite grade``: grade submissions in isolation against hidden data."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from rnnsuite.cli.common import err_console, manager, parse_data_paths, select_assignments
+from rnnsuite.cli.common import (
+    SEED,
+    err_console,
+    manager,
+    new_output_folder,
+    parse_data_paths,
+    print_json,
+    select_assignments,
+)
 
 
 @click.command("grade")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--variant", "-v", "variant", type=int, required=True, help="Lab variant the submissions answer.")
+@click.option("--variant", "variant", type=int, required=True, help="Lab variant the submissions answer.")
 @click.option("--task", "-t", "tasks", type=int, multiple=True, help="Assignment number; repeatable. Default: all.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Children to run at once.")
@@ -21,13 +28,17 @@ from rnnsuite.cli.common import err_console, manager, parse_data_paths, select_a
               help="Address-space cap per child, MB (TensorFlow needs about 2500).")
 @click.option("--hidden-data", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Folder of hidden test files, one per assignment (v5.1.npz ...); see docs/grading.md.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Results folder. Default: grades/<time>-v<N>.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder, new or empty (a folder holding files is refused). Default: grades/<time>-v<N>.")
 @click.option("--quick", is_flag=True, help="Small data and few epochs (smoke check of the grading itself).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the data split and training.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the data split and training.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the training epochs.")
+@click.option("--full", is_flag=True, help="Use the full-size canonical data sets (downloaded on request).")
 @click.option("--data", "data", multiple=True, metavar="NAME=PATH", help="Use your own file for a data set.")
-def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, quick, seed, epochs, data) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the gradebook as JSON on stdout (schema: docs/cli.md); the table goes to stderr.")
+def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, quick, seed, epochs, full, data,
+              as_json) -> None:
     """Grade student submissions, each in its own limited child process.
 
     PATH is a submission (a .py file or a package folder) or a folder of
@@ -42,6 +53,7 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from rnnsuite import runner
     from rnnsuite.grading import batch, formats, hidden, sandbox
 
     mgr = manager()
@@ -56,9 +68,9 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     root = click.get_current_context().find_root()
     settings = batch.Settings(
         jobs=jobs, limits=sandbox.Limits(timeout=timeout, memory_mb=memory_mb, threads=max(1, _cpus() // jobs)),
-        hidden_data=hidden_data, quick=quick, seed=seed, epochs=epochs,
+        hidden_data=hidden_data, quick=quick, seed=seed, epochs=epochs, full=full,
         plugins=tuple((root.obj or {}).get("plugins", ())), data_paths=parse_data_paths(data, set(reg.datasets)))
-    out = out or Path("grades") / f"{datetime.now():%Y%m%d-%H%M%S}-v{variant}"
+    out = new_output_folder(out, lambda: runner.default_out_dir(v, Path("grades")))
     with err_console.status("Preparing the assignments' data"):
         grading = batch.Batch(reg, chosen, settings)
     if grading.warning:
@@ -72,8 +84,12 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
         err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
     from rich.console import Console
 
-    Console().print(formats.table(results))
-    click.echo(f"Results: {out} (gradebook {written['gradebook'].name}, junit.xml, students/, gradescope/)")
+    Console(stderr=as_json).print(formats.table(results))
+    click.echo(f"Results: {out} (gradebook {written['gradebook'].name}, junit.xml, students/, gradescope/)",
+               err=as_json)
+    if as_json:  # the gradebook: each student's total, status and items (the output tails stay in students/)
+        print_json({"variant": variant, "out_dir": str(out),
+                    "students": [{k: v for k, v in r.to_dict().items() if k != "assignments"} for r in results]})
 
 
 def _cpus() -> int:

@@ -7,13 +7,13 @@ import click
 
 
 @click.command("new-variant")
-@click.argument("number", type=int)
-@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Folder to create the package in.")
+@click.option("--variant", "number", type=click.IntRange(min=1), required=True, help="Number of the new variant.")
+@click.option("--out", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder to write rnnsuite-variantN/ into.")
 def new_variant_cmd(number: int, parent: Path) -> None:
-    """Write a working skeleton plugin package for variant NUMBER.
+    """Write a working skeleton plugin package for a new variant.
 
-    Then `pip install -e ./rnnsuite-variantNUMBER` and `rnnsuite run --variant NUMBER`.
+    Then `pip install -e ./rnnsuite-variantN` and `rnnsuite run --variant N`.
     """
     from rnnsuite.cli.common import manager
     from rnnsuite.errors import UserError
@@ -21,6 +21,10 @@ def new_variant_cmd(number: int, parent: Path) -> None:
 
     reg = manager().registry
     if number in reg.variants:
-        raise UserError(f"variant {number} already comes from plugin {reg.variants[number].plugin!r}; pick another number")
-    root = new_variant(number, parent)
+        raise UserError(f"variant {number} already comes from plugin {reg.variants[number].plugin!r}; "
+                        "pick another number")
+    try:
+        root = new_variant(number, parent)
+    except OSError as exc:
+        raise UserError(f"cannot write the package under {parent} ({exc.strerror or exc}); choose --out DIR") from None
     click.echo(f"Wrote {root}. Next: pip install -e {root} && rnnsuite run --variant {number} --quick")

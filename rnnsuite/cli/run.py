@@ -2,28 +2,30 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from rnnsuite.cli.common import err_console, manager, parse_data_paths, select_assignments
+from rnnsuite.cli.common import SEED, err_console, manager, new_output_folder, parse_data_paths, select_assignments
 
 
 @click.command("run")
-@click.option("--variant", "-v", "variant", type=int, required=True, help="Lab variant number (rnnsuite list shows those installed).")
-@click.option("--task", "-t", "tasks", type=int, multiple=True, help="Assignment number (1-3); repeatable. Default: all.")
+@click.option("--variant", "variant", type=int, required=True,
+              help="Lab variant number (rnnsuite list shows those installed).")
+@click.option("--task", "-t", "tasks", type=int, multiple=True,
+              help="Assignment number (1-3); repeatable. Default: all.")
 @click.option("--quick", is_flag=True, help="A small slice and few epochs: seconds per assignment, for a smoke check.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed; the same seed gives the same metrics.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed; the same seed gives the same metrics.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the number of training epochs.")
 @click.option("--full", is_flag=True, help="Use the full-size canonical data sets (downloaded on request).")
-@click.option("--data", "data", multiple=True, metavar="NAME=PATH", help="Use your own file for a data set; repeatable.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Run folder. Default: runs/<time>-v<N>.",
-)
-def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
+@click.option("--data", "data", multiple=True, metavar="NAME=PATH",
+              help="Use your own file for a data set; repeatable.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Run folder, new or empty (a folder holding files is refused). Default: runs/<time>-v<N>.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the summary as JSON on stdout (schema: docs/cli.md); progress and tables go to stderr.")
+def run_cmd(variant, tasks, quick, seed, epochs, full, data, out, as_json) -> None:
     """Train and evaluate a variant's assignments on real data.
 
     Each assignment shows its progress, then a table of its metrics against
@@ -33,9 +35,10 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
 
     Exit status: 0 when every assignment ran (whether or not it reached its
     bars), 1 when one raised an error, 2 for bad arguments or bad input data
-    (the other assignments still run and their results are saved).
+    (the other assignments still run and their results are saved), 130 when
+    interrupted (the finished assignments' results are saved).
     """
-    from rnnsuite import runner
+    from rnnsuite import reporters, runner
 
     mgr = manager()
     reg = mgr.registry
@@ -45,10 +48,16 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out) -> None:
     for name in sorted(set(data_paths) - used):
         err_console.print(f"[yellow]warning[/]: --data {name}: no chosen assignment uses this data set; "
                           f"ignored (rnnsuite info shows each assignment's data)", highlight=False)
-    out_dir = out if out is not None else runner.default_out_dir(v)
-    results = runner.run(
-        mgr, v, chosen, out_dir=out_dir, seed=seed, quick=quick, epochs=epochs, full=full, data_paths=data_paths
-    )
+    out_dir = new_output_folder(out, lambda: runner.default_out_dir(v))  # every check passed: now create it
+    try:
+        with reporters.console_on_stderr() if as_json else nullcontext():
+            results = runner.run(mgr, v, chosen, out_dir=out_dir, seed=seed, quick=quick, epochs=epochs, full=full,
+                                 data_paths=data_paths)
+    except KeyboardInterrupt:  # the runner wrote summary.json for the assignments that finished
+        click.echo(f"Interrupted; the results of the finished assignments are in {out_dir}", err=True)
+        sys.exit(130)
+    if as_json:
+        click.echo((out_dir / "summary.json").read_text(encoding="utf-8"), nl=False)
     errors = [r for r in results if r.status == "error"]
     for r in errors:
         click.echo(f"Error in {r.assignment}: {r.error}", err=True)

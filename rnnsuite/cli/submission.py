@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from rnnsuite.cli.common import manager
+from rnnsuite.cli.common import manager, variant_or_error
 from rnnsuite.errors import UserError
 
 
@@ -16,7 +16,7 @@ def submission_cmd() -> None:
 
 @submission_cmd.command("init")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("."))
-@click.option("--variant", "-v", "variant", type=int, required=True, help="Lab variant number.")
+@click.option("--variant", "variant", type=int, required=True, help="Lab variant number.")
 @click.option("--reference", is_flag=True, help="Re-export the suite's own solutions instead of a template.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init_cmd(folder: Path, variant: int, reference: bool, force: bool) -> None:
@@ -24,10 +24,7 @@ def init_cmd(folder: Path, variant: int, reference: bool, force: bool) -> None:
     from rnnsuite.grading import template
 
     reg = manager().registry
-    if variant not in reg.variants:
-        valid = ", ".join(str(n) for n in sorted(reg.variants)) or "none loaded"
-        raise UserError(f"unknown variant {variant}; valid variants: {valid}")
-    v = reg.variant(variant)
+    v = variant_or_error(reg, variant)
     path = folder / f"variant{variant}{'_reference' if reference else ''}.py"
     if path.exists() and not force:
         raise UserError(f"{path} exists; use --force to overwrite it")
@@ -42,6 +39,9 @@ def init_cmd(folder: Path, variant: int, reference: bool, force: bool) -> None:
             raise UserError(str(exc)) from None
     else:
         text = template.template(v, path.name, {n: f.description for n, f in factories.items()})
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError as exc:
+        raise UserError(f"cannot write {path} ({exc.strerror or exc}); choose another FOLDER") from None
     click.echo(f"Wrote {path}. Grade it with: rnnsuite grade {path} --variant {variant}")
