@@ -223,3 +223,35 @@ def test_a_plugin_that_imports_keras_prints_nothing_on_stderr(write_plugin):
     proc = subprocess.run(RNNSUITE + ["-p", str(plugin), "list", "--json"], capture_output=True, text=True, env=env)
     assert proc.returncode == 0 and proc.stderr == ""
     assert json.loads(proc.stdout)["schema"] == 1
+
+
+def test_the_cli_imports_nothing_from_the_datasets_plugin():
+    """The data commands use only what ``Dataset`` values carry (issue 9), so any plugin's sets work the same."""
+    import ast
+    from pathlib import Path
+
+    import rnnsuite.cli
+
+    for source in Path(rnnsuite.cli.__file__).parent.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in imported if m and m.startswith("rnnsuite.datasets")], source.name
+
+
+def test_grade_hands_full_and_seed_to_the_batch(write_plugin, tmp_path, monkeypatch):
+    from rnnsuite.errors import UserError
+    from rnnsuite.grading import batch
+
+    seen = {}
+
+    def spy(registry, assignments, settings):
+        seen["settings"] = settings
+        raise UserError("stopped by the test")
+
+    monkeypatch.setattr(batch, "Batch", spy)
+    (tmp_path / "alice.py").write_text("")
+    result = run_cli("-p", str(write_plugin(LINE_PLUGIN)), "grade", str(tmp_path / "alice.py"), "--variant", "97",
+                     "--full", "--seed", "3", "--out", str(tmp_path / "g"))
+    assert result.exit_code == 2 and "stopped by the test" in result.stderr
+    assert seen["settings"].full is True and seen["settings"].seed == 3
