@@ -17,7 +17,9 @@ class RunContext:
     ``quick`` asks for a small slice of data and few epochs (seconds, for a
     smoke check); ``epochs`` overrides the assignment's default; ``full``
     asks for the full-size canonical data set; ``data_paths`` maps dataset
-    names to files the user named with ``--data NAME=PATH``.
+    names to files the user named with ``--data NAME=PATH``;
+    ``hidden_paths`` (grading only) maps them to the instructor's hidden test
+    files, read through ``load_hidden``.
     """
 
     assignment: Assignment
@@ -27,6 +29,7 @@ class RunContext:
     epochs_override: int | None = None
     full: bool = False
     data_paths: dict[str, Path] = field(default_factory=dict)
+    hidden_paths: dict[str, Path] = field(default_factory=dict)  # grading: the instructor's hidden test files
     registry: Any = None  # rnnsuite.manager.Registry
     hook: Any = None  # pluggy hook relay, or None in unit tests
     info: dict[str, Any] = field(default_factory=dict)  # facts to put in result.json
@@ -56,6 +59,22 @@ class RunContext:
             source = "default (it has no full-size source)"
         self.info.setdefault("data", {})[name] = source  # goes into result.json
         return dataset.load(path=path, full=self.full)
+
+    def load_hidden(self, name: str) -> Any | None:
+        """The instructor's hidden test records for data set ``name``, or None.
+
+        When grading with ``--hidden-data NAME=PATH``, the file is in the data
+        set's own format (what ``--data`` takes) and is read by its own
+        loader.  A ``prepare`` routine that gets records here trains on all
+        of ``load(name)`` and encodes these records, with the training
+        block's vocabulary and statistics, as the test block.  Students'
+        children never see the file or its path.
+        """
+        path = self.hidden_paths.get(name)
+        if path is None:
+            return None
+        self.info["hidden_data"] = sorted(self.hidden_paths)
+        return self.registry.dataset(name).load(path=path, full=False)
 
     def path(self, name: str) -> Path:
         """A path for an artifact in this assignment's folder."""
