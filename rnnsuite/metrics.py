@@ -13,6 +13,21 @@ def accuracy(predicted: Sequence[int], true: Sequence[int]) -> float:
     return float((predicted == true).mean())
 
 
+def binary_labels(probabilities) -> np.ndarray:
+    """0/1 labels from a binary classifier's outputs: one sigmoid column, or two softmax columns.
+
+    :raises ValueError: any other shape (a model with m outputs for m > 2, or
+        none), with the shape it got, instead of silently reading column 0.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim == 1 or (p.ndim == 2 and p.shape[1] == 1):
+        return (p.reshape(-1) > 0.5).astype(np.int64)  # P(positive)
+    if p.ndim == 2 and p.shape[1] == 2:
+        return p.argmax(axis=1).astype(np.int64)  # [P(negative), P(positive)]
+    raise ValueError(f"a binary classifier must output (N, 1) sigmoid or (N, 2) softmax probabilities, got shape "
+                     f"{p.shape}")
+
+
 def majority_accuracy(train_labels: Sequence[int], test_labels: Sequence[int]) -> float:
     """Accuracy of always answering the training set's most common class."""
     values, counts = np.unique(np.asarray(train_labels), return_counts=True)

@@ -35,3 +35,15 @@ def test_split_public_drops_the_answers():
     s = Split(train=[1], test_inputs=[2], test_targets=[3], spec={"n": 1}, info={"secret": 1})
     p = s.public()
     assert p.test_targets is None and p.info == {} and p.test_inputs == [2]
+
+
+def test_binary_labels_read_both_conventions_and_refuse_others():
+    import numpy as np
+    import pytest
+
+    from rnnsuite.metrics import binary_labels
+
+    assert binary_labels(np.array([[0.9], [0.2]])).tolist() == [1, 0]
+    assert binary_labels(np.array([[0.1, 0.9], [0.8, 0.2]])).tolist() == [1, 0]  # softmax [neg, pos]
+    with pytest.raises(ValueError, match=r"\(N, 1\) sigmoid or \(N, 2\) softmax.*\(2, 3\)"):
+        binary_labels(np.zeros((2, 3)))

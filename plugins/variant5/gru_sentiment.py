@@ -12,8 +12,6 @@ reviews.  The test split never enters them.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from . import sentiment
 
 EMBEDDING = 100
@@ -71,7 +69,9 @@ def train(ctx, model, data):
 
 
 def predict(ctx, model, ids):
-    return (model.predict(ids, batch_size=256, verbose=0)[:, 0] > 0.5).astype(np.int64)
+    from rnnsuite.metrics import binary_labels
+
+    return binary_labels(model.predict(ids, batch_size=256, verbose=0))
 
 
 def evaluate(ctx, split, predicted):
