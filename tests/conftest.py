@@ -11,9 +11,6 @@ from rnnsuite.kerasutil import quiet_tensorflow
 # entry-point path itself is tested in test_plugins.py.
 os.environ.setdefault("RNNSUITE_DISABLE_PLUGIN_AUTOLOAD", "1")
 quiet_tensorflow()
-# Where the checkout is in a folder only root may enter, grading children cannot
-# drop to nobody; the tests still grade (as root) and skip the uid assertions.
-os.environ.setdefault("RNNSUITE_GRADE_AS_ROOT", "1")
 
 PYTHON = sys.executable
 

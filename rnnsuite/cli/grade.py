@@ -1,6 +1,7 @@
 """``rnnsuite grade``: grade submissions in isolation against hidden data."""
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -37,8 +38,10 @@ from rnnsuite.cli.common import (
 @click.option("--data", "data", multiple=True, metavar="NAME=PATH", help="Use your own file for a data set.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the gradebook as JSON on stdout (schema: docs/cli.md); the table goes to stderr.")
+@click.option("--no-sandbox", "no_sandbox", is_flag=True,
+              help="Run students' code unconfined where bubblewrap cannot be set up (unsafe; results are marked).")
 def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, quick, seed, epochs, full, data,
-              as_json) -> None:
+              as_json, no_sandbox) -> None:
     """Grade student submissions, each in its own limited child process.
 
     PATH is a submission (a .py file or a package folder) or a folder of
@@ -47,8 +50,13 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     are scored here. Writes per-student JSON, Gradescope results.json,
     JUnit XML and a CSV gradebook into the results folder.
 
+    Every child runs in a bubblewrap sandbox (see docs/grading.md); where
+    none can be set up, grading stops unless --no-sandbox says otherwise.
+    Ctrl-C or SIGTERM kills every child at once and saves the students who
+    were finished.
+
     Exit status: 0 when every submission was graded (whatever its score),
-    2 for bad arguments.
+    2 for bad arguments, 130 when interrupted.
     """
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -59,6 +67,7 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     mgr = manager()
     reg = mgr.registry
     v, chosen = select_assignments(reg, variant, tasks)
+    sandbox.require(not no_sandbox)  # before anything is created
     submissions = batch.discover(list(paths))
     for skipped in batch.not_submissions(list(paths)):
         err_console.print(f"[yellow]warning[/]: {skipped} is not a submission (a .py file, or a folder with "
@@ -69,27 +78,62 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     settings = batch.Settings(
         jobs=jobs, limits=sandbox.Limits(timeout=timeout, memory_mb=memory_mb, threads=max(1, _cpus() // jobs)),
         hidden_data=hidden_data, quick=quick, seed=seed, epochs=epochs, full=full,
-        plugins=tuple((root.obj or {}).get("plugins", ())), data_paths=parse_data_paths(data, set(reg.datasets)))
+        plugins=tuple((root.obj or {}).get("plugins", ())), data_paths=parse_data_paths(data, set(reg.datasets)),
+        sandboxed=not no_sandbox)
     out = new_output_folder(out, lambda: runner.default_out_dir(v, Path("grades")))
-    with err_console.status("Preparing the assignments' data"):
-        grading = batch.Batch(reg, chosen, settings)
-    if grading.warning:
-        err_console.print(f"[yellow]warning[/]: {grading.warning}", highlight=False)
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
-    with Progress(*columns, console=err_console, transient=True) as progress:
-        task = progress.add_task("", total=len(submissions))
-        results = grading.run(submissions, on_done=lambda r: progress.update(task, advance=1, description=r.student))
-    written, failed = formats.write_all(results, out, sandbox.describe(True))
+    settings.secrets = (out,)
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.description}"))
+    finished = []
+
+    def done(result) -> None:
+        finished.append(result)
+        progress.update(task, advance=1, description=escape(result.student))
+
+    stop = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops grading as Ctrl-C does
+    try:
+        with err_console.status("Preparing the assignments' data"):
+            grading = batch.Batch(reg, chosen, settings)
+        if grading.warning:
+            err_console.print(f"[yellow]warning[/]: {escape(grading.warning)}", highlight=False)
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            task = progress.add_task("", total=len(submissions))
+            results = grading.run(submissions, on_done=done)
+    except KeyboardInterrupt:
+        order = [student for student, _ in submissions]
+        _save_finished(sorted(finished, key=lambda r: order.index(r.student)), len(order), out,
+                       sandbox.describe(settings.sandboxed))
+        click.get_current_context().exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, stop)
+    _, failed = formats.write_all(results, out, grading.isolation)
     for line in failed:
         err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
     from rich.console import Console
 
     Console(stderr=as_json).print(formats.table(results))
-    click.echo(f"Results: {out} (gradebook {written['gradebook'].name}, junit.xml, students/, gradescope/)",
-               err=as_json)
+    click.echo(f"Results: {out} (gradebook.csv, junit.xml, summary.json, students/, gradescope/)", err=as_json)
     if as_json:  # the gradebook: each student's total, status and items (the output tails stay in students/)
         print_json({"variant": variant, "out_dir": str(out),
                     "students": [{k: v for k, v in r.to_dict().items() if k != "assignments"} for r in results]})
+
+
+def _save_finished(saved: list, total: int, out: Path, isolation: str) -> None:
+    """After an interrupt: write the students who were finished, and say exactly what was saved."""
+    from rich.markup import escape
+
+    from rnnsuite.grading import formats
+
+    if not saved:
+        click.echo(f"Interrupted: every child was stopped; no student had finished, nothing was saved "
+                   f"({out} is empty).", err=True)
+        return
+    _, failed = formats.write_all(saved, out, isolation)
+    for line in failed:
+        err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
+    names = ", ".join(r.student for r in saved)
+    click.echo(f"Interrupted: every child was stopped; the {len(saved)} finished student(s) are saved in {out} "
+               f"({names}); {total - len(saved)} not graded.", err=True)
 
 
 def _cpus() -> int:

@@ -12,6 +12,7 @@ with a one-line reason.
 """
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 import sys
@@ -24,6 +25,7 @@ from typing import Callable
 
 from rnnsuite import pipeline
 from rnnsuite.context import RunContext
+from rnnsuite.datasets.cache import data_dir
 from rnnsuite.errors import UserError, one_line
 from rnnsuite.grading import probe, protocol, provenance, sandbox
 from rnnsuite.grading.hidden import with_hidden
@@ -42,6 +44,8 @@ class Settings:
     full: bool = False  # the full-size canonical data sets (--full), prepared in the parent
     plugins: tuple[str, ...] = ()  # the parent's -p plugins: the child loads them too
     data_paths: dict[str, Path] = field(default_factory=dict)
+    sandboxed: bool = True  # False: --no-sandbox, children run unconfined (results marked so)
+    secrets: tuple[Path, ...] = ()  # more folders to hide from children (the output folder)
 
 
 def is_submission(path: Path) -> bool:
@@ -81,7 +85,11 @@ class Batch:
 
     def __init__(self, registry, assignments: list[Assignment], settings: Settings):
         self.registry, self.assignments, self.settings = registry, assignments, settings
-        self.warning = sandbox.check_isolation()
+        sandbox.require(settings.sandboxed)
+        self.isolation = sandbox.describe(settings.sandboxed)
+        self.warning = None if settings.sandboxed else self.isolation
+        # hidden even where a folder mounted for the child (the interpreter's, say) holds them
+        self.secrets = tuple(p for p in (settings.hidden_data, data_dir(), *settings.secrets) if p is not None)
         self.splits: dict[str, Split] = {}
         self.broken: dict[str, str] = {}  # assignments whose data could not be prepared
         for a in assignments:
@@ -104,49 +112,53 @@ class Batch:
 
     # -- one child ---------------------------------------------------------------
     def _workdir(self, submission: Path) -> tuple[Path, str, list[str]]:
-        work = Path(tempfile.mkdtemp(prefix="rnnsuite-child-"))
+        """A fresh folder holding ``job/`` (the child reads it, read-only) and ``work/`` (its answers)."""
+        base = Path(tempfile.mkdtemp(prefix="rnnsuite-child-"))
+        job = base / "job"
+        (job / "src").mkdir(parents=True)
+        (base / "work").mkdir()
         # The student's own file name, so that their tracebacks and syntax errors name it.
-        (work / "src").mkdir()
         name = f"src/{submission.name}"
         if submission.is_dir():
-            shutil.copytree(submission, work / name, symlinks=True)
+            shutil.copytree(submission, job / name, symlinks=True)
         else:
-            shutil.copyfile(submission, work / name)
+            shutil.copyfile(submission, job / name)
         plugins = []
         for i, spec in enumerate(self.settings.plugins):
             if spec.endswith(".py") and Path(spec).is_file():
-                (work / "plugins").mkdir(exist_ok=True)
-                shutil.copyfile(spec, work / "plugins" / f"p{i}_{Path(spec).name}")
-                plugins.append(str(work / "plugins" / f"p{i}_{Path(spec).name}"))
+                (job / "plugins").mkdir(exist_ok=True)
+                shutil.copyfile(spec, job / "plugins" / f"p{i}_{Path(spec).name}")
+                plugins.append(str(job / "plugins" / f"p{i}_{Path(spec).name}"))
             else:
                 plugins.append(spec)
-        return work, name, plugins
+        return base, name, plugins
 
     def grade_one(self, submission: Path, a: Assignment) -> AssignmentResult:
         if a.id in self.broken:  # not the student's fault: no items, no points lost
             return AssignmentResult(a.id, "error", self.broken[a.id])
         started = time.perf_counter()
-        work, name, plugins = self._workdir(submission)
+        base, name, plugins = self._workdir(submission)
+        job, work = base / "job", base / "work"
         probe_seed = secrets.randbits(31) if a.kind == "scratch" else None  # new questions for every submission
         try:
             graders = self.registry.graders_for(a)
             split = self.splits[a.id]
-            protocol.write_job(work, {
+            protocol.write_job(job, {
                 "assignment": a.id, "submission": name, "plugins": plugins, "seed": self.settings.seed,
                 "quick": self.settings.quick, "epochs": self.settings.epochs, "split": split.public(),
                 "probe_seed": probe_seed})
-            sandbox.prepare_workdir(work)
-            cmd = [sys.executable, "-I", "-m", "rnnsuite.grading.child", str(work)]
-            child = sandbox.run_limited(cmd, work, self.settings.limits)
+            cmd = [sys.executable, "-I", "-m", "rnnsuite.grading.child", str(work), str(job)]
+            child = sandbox.run_limited(cmd, work, self.settings.limits, sandboxed=self.settings.sandboxed,
+                                        readonly=[job], secrets=self.secrets)
             result = self._score(work, submission, a, split, graders, child, probe_seed)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(base, ignore_errors=True)
         result.seconds = round(time.perf_counter() - started, 3)
         return result
 
     def _score(self, work: Path, submission: Path, a: Assignment, split: Split, graders: list[Grader],
                child: sandbox.ChildRun, probe_seed: int | None) -> AssignmentResult:
-        owner = sandbox.NOBODY if sandbox.drop_privileges() else None
+        owner = child.owner
         result = AssignmentResult(a.id, output=(child.stdout + child.stderr)[-2000:])
         try:
             stage = protocol.read_json(work, protocol.STAGE, owner)
@@ -158,8 +170,8 @@ class Batch:
         killed = child.reason(self.settings.limits.timeout)
         if child.timed_out:
             result.status, result.reason = "timeout", f"{killed} (while {where})"
-        elif "MemoryError" in error or (child.returncode is not None and child.returncode < 0):
-            result.status = "memory" if "MemoryError" in error else "crashed"
+        elif "MemoryError" in error or child.oom_killed or (child.returncode is not None and child.returncode < 0):
+            result.status = "memory" if "MemoryError" in error or child.oom_killed else "crashed"
             result.reason = f"{error or killed} (while {where}; memory cap {self.settings.limits.memory_mb} MB)"
         elif error:
             result.status, result.reason = "error", f"{error} (while {where})"
@@ -168,9 +180,7 @@ class Batch:
         outcome = Outcome(assignment=a, reason=result.reason)
         ctx = self._ctx(a)
         try:
-            predictions = protocol.decode_predictions(protocol.read_json(work, protocol.PREDICTIONS, owner),
-                                                      _arrays(work, protocol.PREDICTIONS, owner),
-                                                      split.test_inputs)
+            predictions = protocol.read_predictions(work, split.test_inputs, owner)
         except Exception as exc:  # noqa: BLE001 - a malformed answer is a zero item, never a crash
             predictions = None
             if not result.reason:
@@ -231,9 +241,16 @@ class Batch:
     # -- the batch ---------------------------------------------------------------
     def run(self, submissions: list[tuple[str, Path]],
             on_done: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
-        results = {student: SubmissionResult(student) for student, _ in submissions}
+        """Grade every submission; ``on_done`` gets each student as soon as all their assignments are.
+
+        Ctrl-C (or SIGTERM turned into KeyboardInterrupt) kills every running
+        child's process tree at once, starts no other, and re-raises: the
+        students ``on_done`` got are the finished ones.
+        """
+        results = {student: SubmissionResult(student, sandboxed=self.settings.sandboxed)
+                   for student, _ in submissions}
         pending = {student: len(self.assignments) for student, _ in submissions}
-        with ThreadPoolExecutor(max_workers=max(1, self.settings.jobs)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, self.settings.jobs)) as pool, _stop_children_on_interrupt(pool):
             futures = {pool.submit(self.grade_one, path, a): (student, i)
                        for student, path in submissions for i, a in enumerate(self.assignments)}
             for future in as_completed(futures):
@@ -252,6 +269,17 @@ class Batch:
                     if on_done:
                         on_done(r)
         return [results[s] for s, _ in submissions]
+
+
+@contextlib.contextmanager
+def _stop_children_on_interrupt(pool: ThreadPoolExecutor):
+    try:
+        yield
+    except BaseException:
+        sandbox.stop_all()  # every running child's tree, now; the runs raise sandbox.Interrupted
+        pool.shutdown(wait=True, cancel_futures=True)  # their threads clean up their folders
+        sandbox.reopen()
+        raise
 
 
 def _arrays(work: Path, name: str, owner: int | None):

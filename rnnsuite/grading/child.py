@@ -1,7 +1,8 @@
 """The child process: one submission x one assignment, in its own working folder.
 
-``python -m rnnsuite.grading.child FOLDER`` reads ``FOLDER/job.pkl`` (see
-``protocol``), loads the submission's factory, answers the scratch probe
+``python -m rnnsuite.grading.child FOLDER [JOB]`` reads ``JOB/job.pkl``
+(see ``protocol``; JOB is a read-only folder holding the submission too,
+FOLDER by default), loads the submission's factory, answers the scratch probe
 (``probe.ask``), then builds, trains and predicts through the same pipeline
 as ``rnnsuite run`` (``pipeline.fit``) and writes its answers into FOLDER:
 predictions, the trained model's structure and, for a scratch model, its
@@ -66,7 +67,7 @@ def answer_probe(folder: Path, job: dict, assignment, factory, split) -> None:
                                                  "answers": rows, "backward_cost": cost})
 
 
-def run(folder: Path) -> None:
+def run(folder: Path, job_folder: Path) -> None:
     from rnnsuite import pipeline
     from rnnsuite.context import RunContext
     from rnnsuite.graders.structure import describe
@@ -76,10 +77,10 @@ def run(folder: Path) -> None:
         protocol.write_json(folder, protocol.STAGE, {"stage": name})
 
     stage("loading")
-    job = protocol.read_job(folder)
+    job = protocol.read_job(job_folder)
     registry = Manager().load(tuple(job["plugins"])).registry
     assignment = registry.assignment(job["assignment"])
-    factory = find_factory(load_submission(folder / job["submission"]), assignment.model)
+    factory = find_factory(load_submission(job_folder / job["submission"]), assignment.model)
     split = job["split"]
     if assignment.kind == "scratch":
         stage("answering the gradient check")
@@ -110,7 +111,7 @@ def _last_stage(folder: Path) -> str:
 def main(argv: list[str]) -> int:
     folder = Path(argv[0] if argv else ".").resolve()
     try:
-        run(folder)
+        run(folder, Path(argv[1]).resolve() if len(argv) > 1 else folder)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent in one line
         if isinstance(exc, SystemExit):
             exc = RuntimeError(f"the submission called sys.exit({exc.code!r})")

@@ -1,9 +1,11 @@
 """The files a child and its parent exchange, and how the parent reads them safely.
 
-Parent -> child, in the child's working folder: ``job.pkl``, holding the
-job settings and ``Split.public()`` (training data, test inputs, spec: never
-the test targets).  Pickle is fine in that direction: the child trusts its
-parent.
+Parent -> child: ``job.pkl``, holding the job settings and
+``Split.public()`` (training data, test inputs, spec: never the test
+targets), in a job folder the sandbox mounts read-only, apart from the
+child's writable work folder.  Pickle is fine in that direction: the child
+trusts its parent, and no child can replace the file (nor see another's).
+The parent never reads it back.
 
 Child -> parent: never pickle, and everything is hostile.  ``<name>.json``
 for metadata and strings, ``<name>.npz`` for arrays.  Every file is opened

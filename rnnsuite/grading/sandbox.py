@@ -30,6 +30,7 @@ import os
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -183,13 +184,27 @@ class _UidClaim:
         os.close(self._fd)
 
 
+def _walk(folder: Path):
+    for root, dirs, files in os.walk(folder):
+        yield root
+        yield from (os.path.join(root, n) for n in dirs + files)
+
+
 def _own(folder: Path, uid: int) -> None:
     """Hand the work folder to the child's uid (mode 0700)."""
     if is_root():
-        for root, dirs, files in os.walk(folder):
-            for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-                os.lchown(name, uid, uid)
+        for path in _walk(folder):
+            os.lchown(path, uid, uid)
     os.chmod(folder, 0o700)
+
+
+def _share(folder: Path) -> None:
+    """Let any uid read a folder the child gets read-only (as root, the child's uid is not the owner)."""
+    for path in _walk(folder):
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISLNK(mode):
+            os.chmod(path, mode | stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+                     | (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH if stat.S_ISDIR(mode) else 0))
 
 
 def clean_env(workdir: Path, threads: int, tmp: Path | None = None) -> dict[str, str]:
@@ -338,6 +353,8 @@ def run_limited(cmd: list[str], workdir: Path, limits: Limits, *, sandboxed: boo
     group = None
     try:
         _own(workdir, uid)
+        for path in readonly if sandboxed and is_root() else ():
+            _share(path)
         group = _cgroup(limits)
         inner = _inner(cmd, limits, uid, sandboxed)
         if sandboxed:
@@ -375,19 +392,3 @@ def run_limited(cmd: list[str], workdir: Path, limits: Limits, *, sandboxed: boo
         if claim is not None:
             claim.release()
 
-
-# -- the calls batch.py still makes until it moves to the ones above ---------------------
-NOBODY = 65534
-
-
-def check_isolation() -> str | None:
-    require(True)
-    return None
-
-
-def prepare_workdir(path: Path) -> None:
-    """Nothing to do: ``run_limited`` hands the folder to the child's uid."""
-
-
-def drop_privileges() -> bool:
-    return False
