@@ -24,12 +24,12 @@ at once (Ctrl-C, SIGTERM); the runs it stops raise ``Interrupted``.
 from __future__ import annotations
 
 import ctypes
-import fcntl
 import functools
 import os
 import shlex
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import tempfile
@@ -164,24 +164,24 @@ def protect_parent() -> None:
 
 # -- one child's identity ---------------------------------------------------------
 class _UidClaim:
-    """One of CHILD_UIDS, held (by a lock file) while a child runs, so concurrent children never share it."""
+    """One of CHILD_UIDS, held while a child runs, so that concurrent children (of any grading parent
+    on this machine) never share it: held as an abstract unix socket name, which the kernel frees
+    when the socket closes or its process dies, and which leaves no file behind."""
 
     def __init__(self) -> None:
-        folder = Path(tempfile.gettempdir()) / "rnnsuite-child-uids"
-        folder.mkdir(mode=0o700, exist_ok=True)
         for uid in CHILD_UIDS:
-            fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
+                sock.bind(f"\0rnnsuite-child-uid-{uid}")
+            except OSError:
+                sock.close()
                 continue
-            self.uid, self._fd = uid, fd
+            self.uid, self._sock = uid, sock
             return
         raise RuntimeError(f"all {len(CHILD_UIDS)} child uids are in use")
 
     def release(self) -> None:
-        os.close(self._fd)
+        self._sock.close()
 
 
 def _walk(folder: Path):
