@@ -1,12 +1,16 @@
 """Hostile and broken submissions cost only their own items, with a one-line reason."""
 from __future__ import annotations
 
+import csv
 import pickle
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
+from conftest import LINE_PLUGIN
 from grading_helpers import GOOD_LINE, grade, line_batch, write
 
+from rnnsuite.cli import cli
 from rnnsuite.grading import protocol, sandbox
 from rnnsuite.types import Split
 
@@ -166,3 +170,24 @@ def test_answers_behind_links_are_refused(tmp_path):
     (tmp_path / "stage.json").hardlink_to(secret)
     with pytest.raises(protocol.AnswerError, match="not a plain file"):
         protocol.read_json(tmp_path, "stage")
+
+
+def test_without_a_sandbox_grade_stops_in_one_line_unless_told_no_sandbox(tmp_path, monkeypatch):
+    sandbox.problem.cache_clear()
+    monkeypatch.setattr(sandbox, "_tools", lambda: {"bwrap": None, "setpriv": "/usr/bin/setpriv",
+                                                    "prlimit": "/usr/bin/prlimit"})
+    try:
+        plugin = write(tmp_path / "plugins", "line97.py", LINE_PLUGIN)
+        write(tmp_path / "subs", "alice.py", GOOD_LINE)
+        args = ["-p", str(plugin), "grade", str(tmp_path / "subs"), "--variant", "97", "--task", "1"]
+        refused = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "refused")])
+        assert refused.exit_code == 2 and not (tmp_path / "refused").exists()
+        error = refused.output.strip()
+        assert "\n" not in error and "apt-get install bubblewrap" in error and "--no-sandbox" in error
+        graded = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "out"), "--no-sandbox"])
+        assert graded.exit_code == 0, graded.output
+        assert "warning: NOT SANDBOXED" in graded.output
+        row = next(csv.DictReader((tmp_path / "out" / "gradebook.csv").read_text().splitlines()))
+        assert (row["student"], row["score"], row["sandboxed"]) == ("alice", "1", "no")
+    finally:
+        sandbox.problem.cache_clear()

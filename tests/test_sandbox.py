@@ -40,6 +40,22 @@ def report(**what):
 
 pytestmark = requires_sandbox
 
+FORK_BOMB = """
+import time
+forked, error = 0, ""
+for _ in range(300):
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        error = type(exc).__name__
+        break
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    forked += 1
+report(forked=forked, error=error)
+"""
+
 
 def confined(tmp_path: Path, source: str, *args, limits: sandbox.Limits = LIMITS, **kw) -> sandbox.ChildRun:
     """Run an attack script in a fresh work folder under the sandbox."""
@@ -93,21 +109,7 @@ def test_a_double_forked_daemon_dies_with_its_child(tmp_path):
 
 def test_a_fork_bomb_stops_at_the_process_cap(tmp_path):
     marker = f"bomb-{uuid.uuid4().hex}"
-    run = confined(tmp_path, """
-        import time
-        forked, error = 0, ""
-        for _ in range(300):
-            try:
-                pid = os.fork()
-            except OSError as exc:
-                error = type(exc).__name__
-                break
-            if pid == 0:
-                time.sleep(60)
-                os._exit(0)
-            forked += 1
-        report(forked=forked, error=error)
-    """, marker, limits=sandbox.Limits(timeout=30, memory_mb=512, processes=24))
+    run = confined(tmp_path, FORK_BOMB, marker, limits=sandbox.Limits(timeout=30, memory_mb=512, processes=24))
     what = reported(run)
     assert what["error"] == "BlockingIOError" and 0 < what["forked"] < 24
     time.sleep(0.2)
@@ -438,3 +440,12 @@ def test_a_missing_sandbox_is_one_line_with_what_to_install(monkeypatch, tmp_pat
         assert unconfined.stdout == "ran\n" and "NOT SANDBOXED" in sandbox.describe(False)
     finally:
         sandbox.problem.cache_clear()
+
+
+def test_without_a_cgroup_the_caps_fall_back_to_rlimits_and_say_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(cgroups, "support", lambda: "no cgroup for the children (Read-only file system)")
+    assert "per-process rlimits only" in sandbox.warning(True)
+    run = confined(tmp_path, FORK_BOMB, limits=sandbox.Limits(timeout=30, memory_mb=512, processes=24))
+    what = reported(run)
+    assert what["error"] == "BlockingIOError" and 0 < what["forked"] < 24  # RLIMIT_NPROC of the child's uid
+    assert not run.oom_killed

@@ -87,7 +87,7 @@ class Batch:
         self.registry, self.assignments, self.settings = registry, assignments, settings
         sandbox.require(settings.sandboxed)
         self.isolation = sandbox.describe(settings.sandboxed)
-        self.warning = None if settings.sandboxed else self.isolation
+        self.warning = sandbox.warning(settings.sandboxed)
         # hidden even where a folder mounted for the child (the interpreter's, say) holds them
         self.secrets = tuple(p for p in (settings.hidden_data, data_dir(), *settings.secrets) if p is not None)
         self.splits: dict[str, Split] = {}

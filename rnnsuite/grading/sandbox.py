@@ -151,6 +151,13 @@ def describe(sandboxed: bool) -> str:
     return f"bubblewrap sandbox, {who}, {caps}"
 
 
+def warning(sandboxed: bool) -> str | None:
+    """What the instructor must hear before every batch: no sandbox, or caps per process only."""
+    if not sandboxed or not isinstance(cgroups.support(), cgroups.Layout):
+        return describe(sandboxed)
+    return None
+
+
 @functools.cache
 def protect_parent() -> None:
     """Make this process non-dumpable: nothing running as its user can read its memory via /proc or ptrace."""
