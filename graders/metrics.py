@@ -15,6 +15,9 @@ def grade_bars(outcome: Outcome) -> list[GradeItem]:
         message = f"{bar.metric} = {_fmt(check.value)}, needs {check.label}"
         if isinstance(bar.target, str):
             message += f" ({bar.target} = {_fmt(check.target)})"
+        if check.value is not None and check.target is not None:
+            margin = (check.value - check.target) * (1 if bar.higher_is_better else -1)
+            message += f", margin {margin:+.4g}"
         if bar.why:
             message += f"; {bar.why}"
         items.append(GradeItem(f"{bar.metric} {check.label}", check.credit, 1.0, check.passed, message))

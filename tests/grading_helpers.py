@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import LINE_PLUGIN
 
+import rnnsuite.grading
 from rnnsuite.grading import batch, sandbox
 from rnnsuite.manager import Manager
 
@@ -32,7 +33,7 @@ GOOD_LINE = """
 """
 
 
-STUDENT_FRNN = (Path(__file__).with_name("student_frnn.py")).read_text()
+STUDENT_FRNN = (Path(rnnsuite.grading.__file__).with_name("student_frnn.py")).read_text()
 
 
 def student_submission(model: str, body: str = "", hidden: int = 16, output: str = "last", loss: str = "ce") -> str:

@@ -8,10 +8,10 @@ import sys
 
 import numpy as np
 import pytest
-from student_frnn import StudentFRNN
-
 from rnnsuite.graders import forward, gradients, metrics, rnnsuite_add_graders
+
 from rnnsuite.grading import probe
+from rnnsuite.grading.student_frnn import StudentFRNN
 from rnnsuite.manager import Manager
 from rnnsuite.scratch import FRNN
 from rnnsuite.types import Assignment, Bar, Grader, Outcome, ScratchSpec

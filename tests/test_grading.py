@@ -195,7 +195,9 @@ def test_submission_init_writes_a_template_and_a_reference(tmp_path):
     compile(text, "variant5.py", "exec")
     assert runner.invoke(cli, ["submission", "init", "--variant", "5", str(tmp_path)]).exit_code == 2
     result = runner.invoke(cli, ["submission", "init", "--variant", "5", "--reference", str(tmp_path)])
-    assert result.exit_code == 0 and "frnn_sentiment import build" in (tmp_path / "variant5_reference.py").read_text()
+    written = (tmp_path / "variant5_reference.py").read_text()
+    assert result.exit_code == 0 and "gru_sentiment import build as reference" in written
+    assert "class StudentFRNN" in written and "rnnsuite.scratch" not in written  # the scratch part is the student's
     bad = runner.invoke(cli, ["submission", "init", "--variant", "42", str(tmp_path)])
     assert bad.exit_code == 2 and "unknown variant 42" in bad.output
 

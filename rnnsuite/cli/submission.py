@@ -17,10 +17,18 @@ def submission_cmd() -> None:
 @submission_cmd.command("init")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @click.option("--variant", "variant", type=int, required=True, help="Lab variant number.")
-@click.option("--reference", is_flag=True, help="Re-export the suite's own solutions instead of a template.")
+@click.option("--reference", is_flag=True,
+              help="Write the template completed: an honest student FRNN for scratch assignments, the suite's "
+                   "own factories for the others.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init_cmd(folder: Path, variant: int, reference: bool, force: bool) -> None:
-    """Write FOLDER/variantN.py: one model factory per assignment of the variant."""
+    """Write FOLDER/variantN.py: one model factory per assignment of the variant.
+
+    The template says, for each assignment, the task, the spec its factory
+    gets and what it must return; a scratch assignment comes with an FRNN
+    class to complete (forward, loss, loss_and_grads). Check your work with
+    `rnnsuite check FOLDER/variantN.py --variant N`.
+    """
     from rnnsuite.grading import template
 
     reg = manager().registry
@@ -28,20 +36,13 @@ def init_cmd(folder: Path, variant: int, reference: bool, force: bool) -> None:
     path = folder / f"variant{variant}{'_reference' if reference else ''}.py"
     if path.exists() and not force:
         raise UserError(f"{path} exists; use --force to overwrite it")
-    factories = {name: c.value for name, c in reg.models.items()}
-    if reference:
-        missing = [a.model for a in v.assignments if a.model not in factories]
-        if missing:
-            raise UserError(f"no built-in factory named {', '.join(missing)}")
-        try:
-            text = template.reference(v, factories)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-    else:
-        text = template.template(v, path.name, {n: f.description for n, f in factories.items()})
+    try:
+        text = template.write(v, path.name, reg, reference=reference)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     except OSError as exc:
         raise UserError(f"cannot write {path} ({exc.strerror or exc}); choose another FOLDER") from None
-    click.echo(f"Wrote {path}. Grade it with: rnnsuite grade {path} --variant {variant}")
+    click.echo(f"Wrote {path}. Check it yourself with: rnnsuite check {path} --variant {variant}")

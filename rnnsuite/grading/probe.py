@@ -371,6 +371,26 @@ def reference_predictions(ctx: Any, split: Any, trained: Mapping[str, np.ndarray
     return a.predict(ctx, a.adapt(split.spec, model) if a.adapt is not None else model, split.test_inputs)
 
 
+def rerun(evidence: ScratchEvidence, ctx: Any, split: Any, params: Any, predictions: Any) -> None:
+    """Fill ``evidence`` with the trained model re-run by the course's FRNN: what the parent scores.
+
+    ``params`` are the trained parameters as the submission left them (checked
+    here); ``predictions`` the submission's own (None if there were none).
+    On failure ``trained`` stays None and ``trained_error`` says why.
+    """
+    n, m = int(split.spec["n"]), int(split.spec["m"])
+    try:
+        if not isinstance(params, Mapping):
+            raise ProbeError("the model has no params dict after training")
+        evidence.trained = trained_params(params, n, m)
+        evidence.reference_predictions = reference_predictions(ctx, split, evidence.trained)
+        if predictions is not None:
+            evidence.predictions_agree = agreement(predictions, evidence.reference_predictions)
+    except Exception as exc:  # noqa: BLE001 - parameters the assignment cannot use
+        evidence.trained, evidence.reference_predictions = None, None
+        evidence.trained_error = str(exc) if isinstance(exc, ProbeError) else _error(exc)
+
+
 def agreement(predictions: Any, reference: Any) -> float:
     """The share of predictions the reference reproduces (numbers to 1e-4 relative, labels and texts exactly)."""
     if isinstance(reference, dict):

@@ -1,7 +1,9 @@
-"""An honest student's FRNN, written from the course's equations with plain loops (no rnnsuite import).
+"""An honest student's FRNN, written from the course's equations with plain loops (numpy only).
 
-Tests paste this file's source into submissions: it is what a good student
-hands in, so the graders must give it full marks.
+This file is never imported by the suite: its source text is pasted into
+submissions (``rnnsuite submission init --reference`` and the tests), as
+what a good student hands in for a scratch assignment, so the graders must
+give it full marks.  It reads the course's notation, step by step:
 
     h_t = tanh(W x_t + U h_{t-1} + b_h),  h_0 = 0;   y_t = V h_t + b_y
 """
