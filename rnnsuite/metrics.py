@@ -51,3 +51,25 @@ def bleu_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str,
         "bleu": float(sacrebleu.corpus_bleu(hyps, refs).score),
         "chrf": float(sacrebleu.corpus_chrf(hyps, refs).score),
     }
+
+
+def bits_per_token(probabilities) -> float:
+    """Mean -log2 p over the probabilities a language model gave each true next token.
+
+    For a character model this is bits per character (bpc): 8 would be raw
+    bytes, log2 V a uniform guess over V characters, 0 a certain prediction.
+    """
+    p = np.asarray(probabilities, dtype=np.float64).reshape(-1)
+    if p.size == 0:
+        raise ValueError("no probabilities to score")
+    if not np.all((p > 0) & (p <= 1)):
+        raise ValueError("probabilities must lie in (0, 1]")
+    return float(-np.log2(p).mean())
+
+
+def top_k_accuracy(ranked, true, k: int) -> float:
+    """The share of rows whose true id is among the first k ids of ``ranked`` (N, >= k), best first."""
+    ranked, true = np.asarray(ranked), np.asarray(true)
+    if ranked.ndim != 2 or ranked.shape[0] != true.shape[0] or ranked.shape[1] < k or k < 1:
+        raise ValueError(f"ranked ids have shape {ranked.shape}; expected ({true.shape[0]}, >= {k})")
+    return float((ranked[:, :k] == true[:, None]).any(axis=1).mean())
