@@ -470,3 +470,12 @@ def test_right_gradients_of_a_wrong_loss_blame_the_loss():
     student, _, (X, y, mask) = case(LossIgnoresMask, output="all", loss="ce", masked=True)
     result = check_gradients(student, X, y, mask)
     assert not result.passed and result.diagnosis == LOSS_DIFFERS
+
+
+def test_non_finite_parameters_or_inputs_are_refused_in_one_line():
+    student, params, (X, y, _) = case(Student)
+    _, grads = student.loss_and_grads(X, y)
+    with pytest.raises(ValueError, match="finite"):
+        name_mistake({**params, "U": np.full((K, K), np.inf)}, grads, X, y, output="last", loss="ce")
+    with pytest.raises(ValueError, match="finite"):
+        name_mistake(params, grads, np.full((B, T, N), np.nan), y, output="last", loss="ce")

@@ -1,9 +1,12 @@
 """The from-scratch numpy FRNN engine: forward pass, BPTT, optimisers, gradient check.
 
-Modules: ``frnn`` (the network and its BPTT), ``losses``, ``optim`` (SGD,
-Momentum, Adam, global-norm clipping), ``train`` (``fit``), ``gradcheck``
-(finite differences) and ``diagnose`` (which BPTT mistake a failed check
-points to).  numpy only; nothing here imports TensorFlow.
+Modules: ``frnn`` (the network and its vectorised BPTT), ``steps`` (the same
+network one step at a time in the course's notation: the reference ``frnn``
+is tested against), ``losses``, ``optim`` (SGD, Momentum, Adam, global-norm
+clipping), ``train`` (``fit``), ``gradcheck`` (finite differences) and
+``diagnose`` (which BPTT mistake wrong gradients point to: ``name_mistake``
+from numbers alone, ``diagnose`` for a failed check).  numpy only; nothing
+here imports TensorFlow.
 
 The scratch model protocol
 --------------------------

@@ -349,6 +349,8 @@ def name_mistake(params: Mapping[str, np.ndarray], analytic: Any, X, targets, ma
         raise ValueError(f"output must be one of {OUTPUTS} and loss one of {tuple(LOSSES)}")
     truncate = None if truncate is None else _check_truncate(truncate)
     model = FRNN.from_params(params, output=output, loss=loss)
+    if not all(np.all(np.isfinite(p)) for p in model.params.values()) or not np.all(np.isfinite(np.asarray(X))):
+        raise ValueError("the parameters and inputs to diagnose at must be finite")
     ref = _Reference.at(model, X, targets, mask, truncate)
     analytic, problem = _usable(analytic, ref.grads)
     if problem:

@@ -9,8 +9,9 @@ sixth-order central difference on six points (``STENCIL``)
 
 whose truncation error (O(h^6)) and rounding error both stay near 1e-13 in
 float64 with h = 3e-3, so a correct BPTT shows relative errors of about 1e-9
-or less (the plain two-point quotient cannot go below about 1e-7).  The relative error of a coordinate is ``|a - n| / max(1e-8, |a| + |n|)``;
-a coordinate where both a and n lie below the rounding error of the
+or less (the plain two-point quotient cannot go below about 1e-7).  The
+relative error of a coordinate is ``|a - n| / max(1e-8, |a| + |n|)``; a
+coordinate where both a and n lie below the rounding error of the
 difference quotient itself (``ROUNDING * max|L| / h``, about 3e-12 for a loss
 near 1) counts as agreeing: a gradient that is exactly 0 (a token that never
 occurs) would otherwise be compared with pure rounding noise.
