@@ -367,6 +367,7 @@ def test_each_truncation_bug_is_named_with_its_length(cls, truncate, line, confi
 
 def test_truncation_length_with_one_output():
     assert named(TruncatesOneStepTooFar, 2) == TRUNCATED_TO.format(found=3, asked=2)
+    assert named(TruncatesOneStepTooFar, T - 1) == NOT_TRUNCATED.format(asked=T - 1)  # T steps back: all of them
     assert named(IgnoresTruncation, 3, output="last", masked=True) == NOT_TRUNCATED.format(asked=3)
 
 

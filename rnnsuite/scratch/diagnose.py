@@ -291,8 +291,9 @@ def _fingerprints(ref: _Reference, previous) -> Iterator[tuple[str, dict[str, np
             yield MISTAKES["stale_state"], stale
     mutant = _Mistake.from_params(model.params, output=model.output, loss=model.loss_name)
     if truncate is not None:
+        steps = ref.D.shape[0]
         for found in (truncate - 1, truncate + 1, None):
-            if found != 0:
+            if found is None or 0 < found < steps:  # truncated to T or more steps is full BPTT: None
                 line = (NOT_TRUNCATED.format(asked=truncate) if found is None else
                         TRUNCATED_TO.format(found=found, asked=truncate))
                 yield line, ref.summed(model._deltas(ref.cache, ref.dY, found))
