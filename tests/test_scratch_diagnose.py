@@ -240,6 +240,12 @@ class TanhPrimeOfPreviousState(Student):
         return dh * (1 - hs[t - 1] ** 2)
 
 
+class TanhPrimeOfNextState(Student):
+    def delta(self, dh, hs, t):
+        h_next = hs[t + 1] if t + 1 < len(hs) else 0 * hs[t]
+        return dh * (1 - h_next ** 2)
+
+
 class TruncatesOneStepTooFar(Student):
     def truncated_steps(self, t, k):
         return range(t, max(t - k - 1, 0), -1)
@@ -339,6 +345,7 @@ NAMED = [
     (PreviousInputInDW, BOTH + TOKENS, MISTAKES["dW_x_previous"]),
     (OverwritesRepeatedTokens, TOKENS + MASKED[2:], MISTAKES["tokens_overwritten"]),
     (TanhPrimeOfPreviousState, BOTH + MASKED, MISTAKES["tanh_prime_previous"]),
+    (TanhPrimeOfNextState, BOTH + TOKENS, MISTAKES["tanh_prime_next"]),
     (NotThroughTime, BOTH + TOKENS, MISTAKES["no_carry"]),
     (NoTanhDerivative, BOTH + MASKED, MISTAKES["no_tanh_prime"]),
     (UntransposedU, BOTH + TOKENS, MISTAKES["untransposed"]),
