@@ -26,6 +26,10 @@ carried unchanged, ``h_t = h_{t-1}``; such a step has ``delta_t = 0`` and
 passes ``dL/dh_t`` on to ``h_{t-1}`` untouched.  With ``output="all"`` the
 outputs of masked steps carry no loss.  Steps are counted in time, masked
 or not, for truncation.
+
+The same network one step at a time, in plain loops, is ``steps.py``; the
+tests hold this engine to it and to TensorFlow's autodiff in every
+configuration (tests/test_scratch_steps.py, tests/test_scratch_oracle.py).
 """
 from __future__ import annotations
 
