@@ -114,3 +114,5 @@ def test_bptt_refuses_bad_arguments_in_one_line():
         bptt(params, np.full((2, 3), N), y, output="last", loss="ce")
     with pytest.raises(ValueError, match="mask"):
         bptt(params, X, y, np.ones((2, 4), bool), output="last", loss="ce")
+    with pytest.raises(ValueError, match="missing parameters: U"):
+        bptt({name: p for name, p in params.items() if name != "U"}, X, y, output="last", loss="ce")

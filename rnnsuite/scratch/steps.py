@@ -113,6 +113,9 @@ def bptt(params: Mapping[str, np.ndarray], X, targets, mask=None, *, output: str
         raise ValueError(f"loss must be one of {tuple(LOSSES)}, got {loss!r}")
     if truncate is not None:
         truncate = _check_truncate(truncate)
+    missing = [name for name in PARAM_NAMES if name not in params]
+    if missing:
+        raise ValueError(f"missing parameters: {', '.join(missing)}")
     W, U, V, b_h, b_y = (np.asarray(params[name], dtype=np.float64) for name in PARAM_NAMES)
     xs = _input_rows(X, W.shape[1])
     B, T = xs.shape[:2]
