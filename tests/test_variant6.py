@@ -1,4 +1,4 @@
-"""Variant 6: the shared temperature pieces, the ESN, the translator's text codec,
+"""Variant 6: the shared temperature pieces, the ESN,
 and every assignment end to end in quick mode."""
 from __future__ import annotations
 
@@ -112,21 +112,6 @@ def test_esn_fits_a_linear_readout_of_its_states():
     assert esn.fit(X, D).predict(X) == pytest.approx(D, abs=1e-4)
 
 
-# -- the translator's text codec (no TensorFlow needed) ----------------------------
-
-def test_translator_text_round_trip():
-    texts = ["Open file", "Save all %(name)s", "Close"]
-    vocab = translator.char_vocabulary(texts, marks=True)
-    ids = translator.encode_target(vocab, texts, 20)
-    assert ids.shape == (3, 20)
-    assert (ids[:, 0] == vocab.index[translator.START]).all()
-    assert [translator.decode_target(vocab, row) for row in ids] == texts
-    assert translator.decode_target(vocab, ids[0][1:]) == "Open file"  # without the start mark too
-    src = translator.char_vocabulary(["Открыть файл"])
-    assert src.decode(translator.encode_source(src, ["файл"], 8)[0]) == "файл"
-    assert translator.START not in src.index  # marks only on the target side
-
-
 # -- end to end, quick --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -191,15 +176,18 @@ def test_same_seed_same_metrics(manager, tmp_path, number):
 @pytest.mark.slow
 @pytest.mark.integration
 def test_translator_quick_twice(manager, tmp_path):
+    """v6.2 on the real pairs in quick mode: every metric, the tables, the saved model; same seed, same metrics."""
     first = run_quick(manager, 2, tmp_path / "a", seed=3)
     m = first.metrics
-    assert {"bleu", "chrf", "copy_bleu", "copy_chrf", "chrf_gain"} <= set(m)
-    assert m["chrf_gain"] == pytest.approx(m["chrf"] - m["copy_chrf"])
-    assert 0 < m["copy_chrf"] < 100 and 0 <= m["chrf"] <= 100
-    assert "longer than 60 characters" in first.info["dropped"]
+    assert set(m) == set(translator.ASSIGNMENT.metrics)
+    assert m["chrf_pass"] == pytest.approx(m["copy_chrf"] + 10)
+    assert m["chrf_full"] == pytest.approx(0.75 * m["memory_chrf"])
+    assert 0 < m["copy_chrf"] < m["memory_chrf"] < 100 and 0 <= m["chrf"] <= 100
+    assert first.info["direction"] == "ru -> en" and "longer than 80 characters" in first.info["dropped"]
     table = Path(first.artifacts["translations"]).read_text(encoding="utf-8").splitlines()
-    assert table[0] == "source\treference\thypothesis" and len(table) == first.info["test"] + 1
-    assert Path(first.artifacts["model"]).stat().st_size > 0
+    assert table[0] == "source\treference\thypothesis\tchrf" and len(table) == first.info["test"] + 1
+    assert "Worst 10" in Path(first.artifacts["translations_md"]).read_text(encoding="utf-8")
+    assert {"model.keras", "codecs.json"} <= {p.name for p in Path(first.artifacts["model"]).iterdir()}
     second = run_quick(manager, 2, tmp_path / "b", seed=3)
     assert second.metrics == first.metrics
     json.dumps(first.to_dict(), default=str)  # result.json material
