@@ -355,6 +355,7 @@ def run_limited(cmd: list[str], workdir: Path, limits: Limits, *, sandboxed: boo
     """
     require(sandboxed)
     protect_parent()
+    readonly, secrets = tuple(readonly), tuple(secrets)
     claim = _UidClaim() if sandboxed and is_root() else None
     uid = claim.uid if claim else (NAMESPACE_UID if sandboxed else os.getuid())
     group = None
