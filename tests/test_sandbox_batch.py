@@ -387,10 +387,12 @@ def test_the_whole_class_at_once_leaves_nothing_behind_and_every_format_parses(t
     students = sorted(ATTACKS) + ["alice", "bob"]
     rows = list(csv.DictReader((out / "gradebook.csv").read_text(encoding="utf-8").splitlines()))
     assert sorted(r["student"] for r in rows) == sorted(students)
-    for honest in ("alice", "bob"):  # exactly the marks of an honest student graded alone
+    for honest in ("alice", "bob"):  # exactly the marks of an honest student graded alone (in points here)
         student = json.loads((out / "students" / f"{honest}.json").read_text(encoding="utf-8"))
-        assert (student["score"], student["status"], student["items"]) == \
-            (honest_alone["score"], honest_alone["status"], honest_alone["items"])
+        assert student["status"] == honest_alone["status"] and student["score"] == student["max_score"] > 0
+        assert [(i["name"], i["passed"], i["message"]) for i in student["items"]] == \
+            [(i["name"], i["passed"], i["message"]) for i in honest_alone["items"]]
+    assert honest_alone["score"] == sum(i["max_score"] for i in honest_alone["items"])
     root = ET.parse(out / "junit.xml").getroot()  # expat: strict about every character
     assert sorted(s.get("name") for s in root.findall("testsuite")) == sorted(students)
     for student in students:
