@@ -384,6 +384,9 @@ def test_the_whole_class_at_once_leaves_nothing_behind_and_every_format_parses(t
     time.sleep(0.2)
     assert world.survivors() == [] and list(scratch.iterdir()) == [] and hashes() == before
     assert world.connections == []
+    layout = sandbox.cgroups.support()
+    if isinstance(layout, sandbox.cgroups.Layout):  # every child's cgroup removed
+        assert [p for base in layout.bases.values() for p in base.glob(f"rnnsuite-child-{os.getpid()}-*")] == []
     students = sorted(ATTACKS) + ["alice", "bob"]
     rows = list(csv.DictReader((out / "gradebook.csv").read_text(encoding="utf-8").splitlines()))
     assert sorted(r["student"] for r in rows) == sorted(students)
