@@ -11,7 +11,8 @@ the reference, seeded at the same point.
 The stages also check the joins a plugin author could get wrong and no
 load-time check can see: ``evaluate`` must return the declared metrics,
 ``artifacts`` the declared artifact names, a scratch assignment's spec must
-hold its sizes.  A mismatch raises :class:`PluginBug`, naming the plugin.
+hold its sizes, the facts in ``info`` must be JSON.  A mismatch raises
+:class:`PluginBug`, naming the plugin.
 """
 from __future__ import annotations
 
@@ -122,6 +123,17 @@ def artifacts(ctx: RunContext, split: Split, predictions: Any, model: Any,
     return {name: str(Path(path)) for name, path in paths.items()}
 
 
+def json_info(ctx: RunContext, info: dict[str, Any]) -> dict[str, Any]:
+    """The facts for result.json (``Split.info`` and ``ctx.info``); a value JSON cannot hold is the plugin's bug."""
+    from rnnsuite.jsonio import NotJSON, finite
+
+    try:
+        finite(info, "info")
+    except NotJSON as exc:
+        raise PluginBug(f"plugin {plugin_of(ctx)!r}: {ctx.assignment.id}'s {exc}") from None
+    return info
+
+
 def _same(ctx: RunContext, routine: str, field: str, returned: set[str], declared: set[str]) -> None:
     if returned == declared:
         return
@@ -146,7 +158,7 @@ def run_assignment(ctx: RunContext) -> RunResult:
         split = prepare(ctx)
         fitted = fit(ctx, ctx.registry.model(a.model), split)
         result.metrics = evaluate(ctx, split, fitted.predictions)
-        result.info = {**split.info, **ctx.info}
+        result.info = json_info(ctx, {**split.info, **ctx.info})
         result.history = {k: [float(x) for x in v] for k, v in ctx.history.items()}
         result.artifacts = artifacts(ctx, split, fitted.predictions, fitted.model)
         result.bars = [bar.check(result.metrics) for bar in a.bars]

@@ -1,10 +1,9 @@
 import inspect
-
-import pytest
 import tomllib
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pytest
 
 from rnnsuite import hookspecs
 from rnnsuite.manager import GROUP, Manager, builtins
@@ -123,6 +122,19 @@ def _line_variant(write_plugin, name: str, *replacements: tuple[str, str]):
     ([('Bar("mae", "zero_mae"', 'Bar("mae", "zero_mea"')], "a bar's target 'zero_mea' is not a declared metric"),
     ([('kind="custom"', 'kind="scratch"'), ('ModelFactory("line", "custom"', 'ModelFactory("line", "scratch"')],
      "a scratch assignment needs a ScratchSpec"),
+    ([("import Assignment,", "import ScratchSpec, Assignment,"),
+      ('Assignment("v97.1",', 'Assignment("v97.1", scratch=ScratchSpec("vectors", "last", "mse"),')],
+     "a custom assignment has a ScratchSpec"),
+    ([('Assignment("v97.3"', 'Assignment("v97.1"')], "duplicate assignment ids"),
+    ([('Assignment("v97.1"', 'Assignment("v79.1"')], "id 'v79.1' is not of the form v97.K"),
+    ([('kind="custom"', 'kind="recurrent"')], "unknown kind 'recurrent' (one of scratch, keras, custom)"),
+    ([("train=train,", "train=None,")], "train is not callable"),
+    ([('metrics=("mae", "zero_mae")', "metrics=()")], "declares no metrics"),
+    ([('Bar("mae", 0.0001', 'Bar("rmse", 0.0001')], "a bar's metric 'rmse' is not a declared metric (mae, zero_mae)"),
+    ([('higher_is_better=False),)', 'higher_is_better=False, floor="worst_mae"),)')],
+     "a bar's floor 'worst_mae' is not a declared metric"),
+    ([("epochs=20,", 'artifact_names=("fit.txt",), epochs=20,')],
+     "artifact name 'fit.txt' is not an identifier such as 'samples' or 'model'"),
 ])
 def test_a_variant_whose_parts_do_not_fit_is_reported_in_one_line_and_skipped(write_plugin, replacements, problem):
     manager = _line_variant(write_plugin, "joins.py", *replacements)
@@ -151,6 +163,46 @@ def test_routines_that_break_their_declarations_are_the_plugin_authors_bug(write
     assert result.status == "error" and "keys.py" in result.error
     assert "artifacts returned undeclared fit.txt (Assignment.artifact_names: none)" in result.error
     assert result.metrics["mae"] < result.metrics["zero_mae"]  # what finished is kept
+
+
+RUN_TIME_BREAKS = {
+    "a declared metric is missing": (
+        [('metrics=("mae", "zero_mae")', 'metrics=("mae", "zero_mae", "rmse")')],
+        "v97.1's evaluate did not return declared rmse (Assignment.metrics: mae, rmse, zero_mae)"),
+    "a declared artifact is missing": (
+        [("epochs=20,", 'artifact_names=("fit",), epochs=20,')],
+        "v97.1's artifacts did not return declared fit (Assignment.artifact_names: fit)"),
+    "a history recorded but not declared": (
+        [("        return model\n", '        ctx.record_history({"loss": [1.0, 0.5]})\n        return model\n')],
+        "v97.1's artifacts returned undeclared history (Assignment.artifact_names: none)"),
+    "prepare returns no Split": (
+        [('Assignment("v97.1", prepare=prepare,', 'Assignment("v97.1", prepare=lambda ctx: {"x": 1},')],
+        "v97.1's prepare returned a dict, not a Split"),
+    "a scratch spec without m": (
+        [("import Assignment,", "import ScratchSpec, Assignment,"),
+         ('kind="custom"', 'kind="scratch", scratch=ScratchSpec("vectors", "last", "mse")'),
+         ('ModelFactory("line", "custom"', 'ModelFactory("line", "scratch"')],
+        "v97.1 is a scratch assignment, but its spec has no positive integer m (the FRNN's input and output sizes)"),
+    "an object in ctx.info": (
+        [("        return model\n", "        ctx.info['scaler'] = ctx.out_dir\n        return model\n")],
+        "v97.1's info.scaler is a PosixPath, which JSON cannot hold"),
+}
+
+
+@pytest.mark.parametrize("replacements, message", RUN_TIME_BREAKS.values(), ids=RUN_TIME_BREAKS)
+def test_each_declaration_a_routine_breaks_is_caught_naming_the_plugin(write_plugin, tmp_path, replacements,
+                                                                      message):
+    """What no load-time check can see: the routines' answers against the assignment's declarations."""
+    from rnnsuite.runner import run
+
+    manager = _line_variant(write_plugin, "breaks.py", *replacements)
+    v = manager.registry.variant(97)
+    assert manager.problems == []  # it loaded: only running it shows the break
+    [result] = run(manager, v, [v.assignment(1)], out_dir=tmp_path / "run")
+    assert result.status == "error" and not result.input_error
+    assert result.error.startswith("PluginBug: plugin ") and "breaks.py" in result.error, result.error
+    assert message in result.error and "\n" not in result.error
+    assert "PluginBug" in (tmp_path / "run" / "v97.1" / "error.log").read_text()
 
 
 def test_hooks_are_called_through_pluggy_with_wrappers_and_arguments(write_plugin):
