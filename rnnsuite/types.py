@@ -162,6 +162,13 @@ class ScratchSpec:
     vocabulary size for token ids) and ``m`` (output size); the hidden size
     k is the model's own.  The graders probe the student's model with the
     same kind of data the assignment trains on.
+
+    ``carry_state``: training reads a long sequence in chunks and passes
+    ``h0`` = the last state of the previous chunk (min-char-rnn style
+    truncated BPTT: the gradient stops at the chunk boundary).  The model
+    must then offer the protocol's state extension (``h0=`` on ``forward``,
+    ``loss`` and ``loss_and_grads``, ``last_state`` after them), and the
+    graders probe it with a random ``h0`` too.
     """
 
     inputs: Literal["tokens", "vectors"]  # (B, T) token ids, or (B, T, n) real vectors
@@ -169,6 +176,7 @@ class ScratchSpec:
     loss: Literal["ce", "bce", "mse"]  # softmax cross-entropy, sigmoid cross-entropy (m = 1), 1/2 e^2
     masked: bool = False  # trains on left-padded sequences with a mask
     truncate: int | None = None  # truncated BPTT over this many steps (None: full BPTT)
+    carry_state: bool = False  # training passes h0 = the last state of the previous chunk
 
 
 @dataclass(frozen=True)
