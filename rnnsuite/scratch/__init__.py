@@ -32,6 +32,13 @@ Optional: ``forward(X, mask=None)`` (outputs y, checked by the forward-pass
 grader), ``predict``, and the attributes ``output`` ("last" or "all") and
 ``loss_name`` ("ce", "bce", "mse"), which let the diagnosis replay the
 model's configuration on the reference engine.
+
+Optional, the state extension (required where the assignment's
+``ScratchSpec.carry_state`` is set, e.g. a language model trained over a long
+text in chunks): ``forward``, ``loss`` and ``loss_and_grads`` accept
+``h0=`` (B, k), the state before the first step instead of 0, and after each
+of them ``last_state`` holds the final state h_T (B, k), ready to be passed
+as the next chunk's ``h0``.  h0 is a constant: no gradient flows into it.
 """
 from rnnsuite.scratch.frnn import FRNN, PARAM_NAMES
 from rnnsuite.scratch.gradcheck import GradCheckResult, ParamCheck, check_gradients

@@ -27,6 +27,13 @@ passes ``dL/dh_t`` on to ``h_{t-1}`` untouched.  With ``output="all"`` the
 outputs of masked steps carry no loss.  Steps are counted in time, masked
 or not, for truncation.
 
+Carried state (min-char-rnn style training over a long sequence read in
+chunks): ``forward``, ``loss`` and ``loss_and_grads`` take ``h0=`` (B, k),
+the state before the first step (default 0), and every forward pass leaves
+its final state h_T in ``last_state``.  h0 is a constant input: the gradient
+stops there (dU still gets its delta_1 h0^T term), so passing the previous
+chunk's ``last_state`` is truncated BPTT at the chunk boundary.
+
 The same network one step at a time, in plain loops, is ``steps.py``; the
 tests hold this engine to it and to TensorFlow's autodiff in every
 configuration (tests/test_scratch_steps.py, tests/test_scratch_oracle.py).
@@ -103,6 +110,7 @@ class FRNN:
         self.n, self.k, self.m = int(n), int(k), int(m)
         self.output, self.loss_name = output, loss
         self.dtype = np.dtype(dtype)
+        self.last_state: np.ndarray | None = None  # h_T of the latest forward pass, (B, k)
         rng = np.random.default_rng(rng)
         # Scaled Gaussian input/output weights keep pre-activations O(1);
         # an orthogonal U neither blows up nor kills the state at the start.
@@ -179,17 +187,25 @@ class FRNN:
         inputs, tokens, mask = self._time_major(X, mask)
         T, B = inputs.shape[:2]
         H = np.empty((T + 1, B, self.k), dtype=self.dtype)
-        H[0] = 0.0 if h0 is None else h0  # h_0 = 0; another h_0 only to fingerprint a stale state
+        H[0] = 0.0 if h0 is None else self._initial(h0, B)
         self._drive(inputs, tokens, H[1:])
         self._recur(H, mask, 0, T)
+        self.last_state = H[-1].copy()  # a copy: a view would keep every state of the pass alive
         return _Cache(H, inputs, tokens, mask, self._readout(H[-1] if self.output == "last" else H[1:]))
+
+    def _initial(self, h0, B: int) -> np.ndarray:
+        """h0 as a (B, k) array of the model's dtype (one row is shared by the batch)."""
+        h0 = np.asarray(h0, dtype=self.dtype)
+        if h0.ndim != 2 or h0.shape[1] != self.k or h0.shape[0] not in (1, B):
+            raise ValueError(f"h0 must have shape (B, k) = {(B, self.k)}, got {h0.shape}")
+        return h0
 
     def _readout(self, h: np.ndarray) -> np.ndarray:
         return h @ self.params["V"].T + self.params["b_y"]
 
-    def forward(self, X, mask=None) -> np.ndarray:
+    def forward(self, X, mask=None, h0=None) -> np.ndarray:
         """Outputs y: (B, m) at the last step for ``output="last"``, (B, T, m) for ``"all"``."""
-        Y = self._forward(X, mask).Y
+        Y = self._forward(X, mask, h0).Y
         return Y if self.output == "last" else Y.transpose(1, 0, 2)
 
     __call__ = forward
@@ -210,7 +226,7 @@ class FRNN:
         return value, dY.reshape(T, B, m)
 
     def loss(self, X, targets, mask=None, truncate: int | None = None,
-             anchor: Mapping[str, np.ndarray] | None = None) -> float:
+             anchor: Mapping[str, np.ndarray] | None = None, h0=None) -> float:
         """The mean loss (see ``losses``).
 
         With ``truncate=k`` this is the surrogate whose exact gradient is the
@@ -220,13 +236,13 @@ class FRNN:
         ``params == anchor`` its value equals the full loss.
         """
         if truncate is None:
-            cache = self._forward(X, mask)
+            cache = self._forward(X, mask, h0)
             return self._loss_rows(cache.Y, targets, cache.mask)[0]
         k = _check_truncate(truncate)
         current = self.params
         self.params = {name: np.asarray(p, dtype=self.dtype) for name, p in (anchor or current).items()}
         try:
-            H0 = self._forward(X, mask).H  # the states held constant
+            H0 = self._forward(X, mask, h0).H  # the states held constant (H0[0] = h0)
         finally:
             self.params = current
         inputs, tokens, mask = self._time_major(X, mask)
@@ -338,11 +354,11 @@ class FRNN:
     def _backward(self, cache: _Cache, dY: np.ndarray, truncate: int | None) -> dict[str, np.ndarray]:
         return self._sums(cache, dY, self._deltas(cache, dY, truncate))
 
-    def loss_and_grads(self, X, targets, mask=None, truncate: int | None = None):
-        """``(loss, {name: dL/dparam})`` by BPTT, full or truncated to ``truncate`` steps."""
+    def loss_and_grads(self, X, targets, mask=None, truncate: int | None = None, h0=None):
+        """``(loss, {name: dL/dparam})`` by BPTT, full or truncated to ``truncate`` steps, from ``h0``."""
         if truncate is not None:
             truncate = _check_truncate(truncate)
-        cache = self._forward(X, mask)
+        cache = self._forward(X, mask, h0)
         value, dY = self._loss_rows(cache.Y, targets, cache.mask)
         return value, self._backward(cache, dY, truncate)
 
