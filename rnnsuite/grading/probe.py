@@ -371,17 +371,19 @@ def reference_predictions(ctx: Any, split: Any, trained: Mapping[str, np.ndarray
     return a.predict(ctx, a.adapt(split.spec, model) if a.adapt is not None else model, split.test_inputs)
 
 
-def rerun(evidence: ScratchEvidence, ctx: Any, split: Any, params: Any, predictions: Any) -> None:
+def rerun(evidence: ScratchEvidence, ctx: Any, split: Any, params: Any, predictions: Any,
+          missing: str = "the model has no params dict after training") -> None:
     """Fill ``evidence`` with the trained model re-run by the course's FRNN: what the parent scores.
 
     ``params`` are the trained parameters as the submission left them (checked
-    here); ``predictions`` the submission's own (None if there were none).
-    On failure ``trained`` stays None and ``trained_error`` says why.
+    here; ``missing`` says why when there are none); ``predictions`` the
+    submission's own (None if there were none).  On failure ``trained``
+    stays None and ``trained_error`` says why.
     """
     n, m = int(split.spec["n"]), int(split.spec["m"])
     try:
-        if not isinstance(params, Mapping):
-            raise ProbeError("the model has no params dict after training")
+        if not isinstance(params, Mapping) or not params:
+            raise ProbeError(missing)
         evidence.trained = trained_params(params, n, m)
         evidence.reference_predictions = reference_predictions(ctx, split, evidence.trained)
         if predictions is not None:

@@ -22,6 +22,7 @@ class AssignmentResult:
     seconds: float = 0.0
     output: str = ""  # the tail of the child's stdout/stderr
     probe_seed: int | None = None  # the seed of a scratch model's questions (new for every submission)
+    graded: dict[str, Any] = field(default_factory=dict)  # how: Batch.grading_info() (date, seed, data, ...)
 
     @property
     def score(self) -> float:
@@ -79,8 +80,34 @@ class SubmissionResult:
             "seconds": round(self.seconds, 3),
             "sandboxed": self.sandboxed,
             "items": [asdict(i) for i in self.items],
-            "assignments": [
-                {**{k: v for k, v in asdict(a).items() if k != "items"}, "score": a.score, "max_score": a.max_score}
-                for a in self.assignments
-            ],
+            "assignments": [{**asdict(a), "score": a.score, "max_score": a.max_score} for a in self.assignments],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":
+        """Read back what ``to_dict`` wrote (a results folder graded before)."""
+        fields = set(AssignmentResult.__dataclass_fields__) - {"items"}
+        parts = [AssignmentResult(**{k: v for k, v in a.items() if k in fields},
+                                  items=[GradeItem(**i) for i in a.get("items", [])])
+                 for a in data.get("assignments", [])]
+        return cls(str(data["student"]), parts, float(data.get("seconds", 0.0)), bool(data.get("sandboxed", True)))
+
+
+def merge(earlier: list[SubmissionResult], newer: list[SubmissionResult]) -> list[SubmissionResult]:
+    """Results of two gradings into one folder: per student and assignment the newer wins, nothing else is lost.
+
+    Students keep their first-seen order; an assignment graded again replaces
+    the earlier one in place.
+    """
+    by_student: dict[str, SubmissionResult] = {r.student: r for r in earlier}
+    for r in newer:
+        old = by_student.get(r.student)
+        if old is None:
+            by_student[r.student] = r
+            continue
+        parts = {a.assignment: a for a in old.assignments}
+        parts.update({a.assignment: a for a in r.assignments})
+        order = list(dict.fromkeys([*(a.assignment for a in old.assignments), *(a.assignment for a in r.assignments)]))
+        by_student[r.student] = SubmissionResult(r.student, [parts[k] for k in order],
+                                                 sum(parts[k].seconds for k in order), old.sandboxed and r.sandboxed)
+    return list(by_student.values())
