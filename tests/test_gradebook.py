@@ -196,3 +196,35 @@ def test_hidden_test_data_from_the_instructors_raw_file(tmp_path):
     broken = grade(tmp_path, [subs], tmp_path / "broken", "--hidden-data", f"pairs={secret / 'broken.csv'}",
                    variant="96", plugin_source=HIDDEN_PLUGIN)
     assert broken.exit_code == 2 and "expected x,y rows" in broken.stderr  # the instructor's error, nobody graded
+
+
+def test_a_table_of_the_public_answers_scores_on_the_public_test_set_only(tmp_path):
+    """The lookup exploit: the public test split can be rebuilt; hidden data cannot."""
+    subs = tmp_path / "subs"
+    write(subs, "lookup.py", """
+        import numpy as np
+        from rnnsuite.types import ModelFactory
+
+        x = np.random.default_rng(0).normal(size=60)  # the public data, rebuilt without the answers' file
+        TABLE = {round(float(v), 9): 3 * float(v) for v in x}
+
+        class Lookup(dict):
+            def __mul__(self, xs):  # the plugin predicts model["w"] * x
+                return np.array([TABLE.get(round(float(v), 9), 0.0) for v in xs])
+
+        def rnnsuite_add_models():
+            return [ModelFactory("slope", "custom", lambda spec: {"w": Lookup()})]
+    """)
+    (tmp_path / "hidden.csv").write_text("".join(f"{x},{3 * x}\n" for x in range(1, 8)))
+    for name, extra in (("public", ()), ("hidden", ("--hidden-data", f"pairs={tmp_path / 'hidden.csv'}"))):
+        result = grade(tmp_path, [subs], tmp_path / name, *extra, variant="96", plugin_source=HIDDEN_LOOKUP)
+        assert result.exit_code == 0, result.output
+    assert rows(tmp_path / "public")[0]["score"] == "10"  # the table answers the public test set ...
+    assert rows(tmp_path / "hidden")[0]["score"] == "0"  # ... and nothing it has not seen
+
+
+#: the hidden-data plugin, whose training leaves a model that is not a slope alone
+HIDDEN_LOOKUP = HIDDEN_PLUGIN.replace('''        model["w"] = float((data[:, 0] @ data[:, 1]) / (data[:, 0] @ data[:, 0]))
+        return model''', '''        if not isinstance(model["w"], dict):
+            model["w"] = float((data[:, 0] @ data[:, 1]) / (data[:, 0] @ data[:, 0]))
+        return model''')
