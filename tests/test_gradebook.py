@@ -224,7 +224,6 @@ def test_a_table_of_the_public_answers_scores_on_the_public_test_set_only(tmp_pa
 
 
 #: the hidden-data plugin, whose training leaves a model that is not a slope alone
-HIDDEN_LOOKUP = HIDDEN_PLUGIN.replace('''        model["w"] = float((data[:, 0] @ data[:, 1]) / (data[:, 0] @ data[:, 0]))
-        return model''', '''        if not isinstance(model["w"], dict):
-            model["w"] = float((data[:, 0] @ data[:, 1]) / (data[:, 0] @ data[:, 0]))
-        return model''')
+HIDDEN_LOOKUP = HIDDEN_PLUGIN.replace('        model["w"] = float(',
+                                      '        if not isinstance(model["w"], dict):\n            model["w"] = float(')
+assert HIDDEN_LOOKUP != HIDDEN_PLUGIN
