@@ -36,7 +36,7 @@ def grade_forward(outcome: Outcome) -> list[GradeItem]:
     ev = outcome.scratch
     worst, problem = 0.0, ""
     for case, answer in zip(ev.cases, ev.answers):
-        expected = case.reference(ev.scratch).forward(case.X, case.mask)
+        expected = case.reference(ev.scratch).forward(case.X, **case.kw())
         if answer.y is None:
             problem = answer.errors.get("forward") or "forward gave no outputs"
             worst = 1.0
@@ -65,7 +65,7 @@ def grade_loss(outcome: Outcome) -> list[GradeItem]:
     ev = outcome.scratch
     worst, notes = 0.0, []
     for case, answer in zip(ev.cases, ev.answers):
-        expected = float(case.reference(ev.scratch).loss(case.X, case.targets, case.mask))
+        expected = float(case.reference(ev.scratch).loss(case.X, case.targets, **case.kw()))
         for value, call in ((answer.loss, "loss"), (answer.grads_loss, "loss_and_grads")):
             if value is None:
                 worst = 1.0

@@ -78,7 +78,7 @@ def grade_gradients(outcome: Outcome) -> list[GradeItem]:
     if why:
         return zero_items(why)
     ev = outcome.scratch
-    references = [case.reference(ev.scratch).loss_and_grads(case.X, case.targets, case.mask, truncate=case.truncate)[1]
+    references = [case.reference(ev.scratch).loss_and_grads(case.X, case.targets, **case.kw(truncate=case.truncate))[1]
                   for case in ev.cases]
     items = []
     for name in PARAM_NAMES:
@@ -130,6 +130,8 @@ def _against_own_loss(ev, name: str) -> tuple[float, int]:
 def _diagnosis(ev, i: int) -> str:
     """The likeliest mistake behind case i's gradients, in one line."""
     case, answer = ev.cases[i], ev.answers[i]
+    if case.h0 is not None:
+        return _state_diagnosis(ev, case, answer)
     previous = (ev.cases[i - 1].X, ev.cases[i - 1].mask) if i > 0 else None
     try:
         from rnnsuite.scratch.diagnose import name_mistake
@@ -140,6 +142,19 @@ def _diagnosis(ev, i: int) -> str:
         return f"(no diagnosis: {type(exc).__name__})"
     where = " (on the second call in a row)" if i == 1 else " (with truncation)" if case.truncate else ""
     return (named or "the gradients differ from the course's BPTT") + where
+
+
+def _state_diagnosis(ev, case, answer) -> str:
+    """A case that starts from a given h0: was h0 ignored (the gradients of a pass from 0), or something else?"""
+    from dataclasses import replace
+
+    from_zero = replace(case, h0=None)
+    model = from_zero.reference(ev.scratch)
+    ref = model.loss_and_grads(case.X, case.targets, **from_zero.kw(truncate=case.truncate))[1]
+    if answer.grads and all(max_error(g, ref[name], NOISE * float(np.abs(ref[name]).max(initial=0.0))) <= FULL_BELOW
+                            for name, g in answer.grads.items()):
+        return "the given initial state h0 was ignored: these are the gradients of a pass from h_0 = 0"
+    return "the gradients differ from the course's BPTT from a given initial state h0 (the carried state)"
 
 
 def _cost_note(cost: float | None) -> str:

@@ -154,8 +154,8 @@ class IgnoresMask(StudentFRNN):
 class KeepsState(StudentFRNN):
     """Carries h across calls, as min-char-rnn does between chunks, but forgets to reset it."""
 
-    def _states(self, X, mask):
-        hs = super()._states(X, mask) if not hasattr(self, "_h") else self._continue(X, mask)
+    def _states(self, X, mask, h0=None):
+        hs = super()._states(X, mask, h0) if not hasattr(self, "_h") else self._continue(X, mask)
         self._h = hs[-1]
         return hs
 
@@ -273,3 +273,36 @@ def test_the_graders_say_what_they_could_not_check():
     broken = probe.question(object(), TOKENS, 0, 40, 2)
     items = grade_all(Outcome(assignment(scratch=TOKENS), scratch=broken))
     assert all(i.score == 0 and "no params dict" in i.message for i in items.values())
+
+
+# -- assignments that carry the state between chunks (ScratchSpec.carry_state) -----------------------------
+CARRIED = ScratchSpec(inputs="tokens", output="all", loss="ce", carry_state=True)
+
+
+class IgnoresH0(StudentFRNN):
+    """Starts every pass from zero, whatever h0 it is given."""
+
+    def _states(self, X, mask, h0=None):
+        return super()._states(X, mask)
+
+
+def test_a_carry_state_assignment_is_probed_from_a_random_h0():
+    shapes = {"W": (6, 40), "U": (6, 6), "V": (40, 6), "b_h": (6,), "b_y": (40,)}
+    cases = probe.plan(3, shapes, CARRIED, 40, 40)
+    assert [c.h0 is None for c in cases] == [True, True, False]
+    assert cases[-1].h0.shape == (4, 6) and np.abs(cases[-1].h0).max() > 0
+    assert all(c.h0 is None for c in probe.plan(3, {**shapes, "V": (2, 6), "b_y": (2,)}, TOKENS, 40, 2))
+
+
+@pytest.mark.parametrize("cls", [StudentFRNN, FRNN], ids=["student", "reference"])
+def test_a_model_that_starts_from_h0_gets_every_item(cls):
+    items = grade_all(outcome_of(student(CARRIED, cls), CARRIED))
+    assert all(i.passed and i.score == 1.0 for i in items.values()), items
+
+
+def test_a_model_that_ignores_h0_fails_and_is_told_why():
+    items = grade_all(outcome_of(student(CARRIED, IgnoresH0), CARRIED))
+    assert not items["gradient U"].passed and items["gradient U"].score == 0.0
+    assert "h0 was ignored" in items["gradient U"].message
+    assert not items["forward pass"].passed and not items["loss"].passed
+

@@ -10,8 +10,9 @@ reference engine and never runs the submission's code::
 
 The cases exercise every path the assignment trains with: token ids with
 repeats or real vectors, left-padding masks, outputs at every step,
-truncation, and a second call right after the first with other inputs (a
-state kept across calls shows up there).  The parameters are the parent's,
+truncation, a random initial state h0 where the assignment carries the
+state between chunks (``ScratchSpec.carry_state``), and a second call right
+after the first with other inputs (a state kept across calls shows up there).  The parameters are the parent's,
 drawn in the student's own hidden size k; n and m must be the assignment's.
 """
 from __future__ import annotations
@@ -48,9 +49,14 @@ class ProbeCase:
     mask: np.ndarray | None = None
     truncate: int | None = None
     coords: dict[str, np.ndarray] = field(default_factory=dict)  # flat indices for finite differences
+    h0: np.ndarray | None = None  # the state before the first step (carry_state assignments), (B, k)
 
     def reference(self, scratch: ScratchSpec) -> FRNN:
         return FRNN.from_params(self.params, output=scratch.output, loss=scratch.loss)
+
+    def kw(self, **extra) -> dict:
+        """The keyword arguments of the calls: the mask and h0 where the case has them, and ``extra``."""
+        return _kw(self.mask, h0=self.h0, **extra)
 
 
 @dataclass
@@ -165,7 +171,8 @@ def plan(seed: int, shapes: Mapping[str, tuple[int, ...]], scratch: ScratchSpec,
 
     All cases hold the same parameters; the second is asked right after the
     first with other inputs (a state kept across calls shows there); a third
-    is truncated where the assignment trains with truncation.
+    is truncated where the assignment trains with truncation; a last one
+    starts from a random h0 where the assignment carries the state.
     """
     shapes = check_shapes(shapes, n, m)
     rng = np.random.default_rng([seed, 1])
@@ -176,6 +183,10 @@ def plan(seed: int, shapes: Mapping[str, tuple[int, ...]], scratch: ScratchSpec,
         X, mask = _inputs(rng, scratch, n, 4, T)
         cases.append(ProbeCase(params, X, _targets(rng, scratch, m, 4, T), mask, truncate))
     cases[0].coords = _coords(rng, shapes, cases[0].X, scratch)
+    if scratch.carry_state:
+        X, mask = _inputs(rng, scratch, n, 4, 6)
+        h0 = 0.5 * rng.standard_normal((4, shapes["U"][0]))
+        cases.append(ProbeCase(params, X, _targets(rng, scratch, m, 4, 6), mask, scratch.truncate, h0=h0))
     return cases
 
 
@@ -219,10 +230,10 @@ def ask(model: Any, cases: list[ProbeCase]) -> tuple[list[Answer], float | None]
     for case in cases:
         a = Answer()
         _hold(model, case.params)
-        calls = {"forward": lambda: model.forward(case.X, **_kw(case.mask)),
-                 "loss": lambda: model.loss(case.X, case.targets, **_kw(case.mask)),
+        calls = {"forward": lambda: model.forward(case.X, **case.kw()),
+                 "loss": lambda: model.loss(case.X, case.targets, **case.kw()),
                  "loss_and_grads": lambda: model.loss_and_grads(case.X, case.targets,
-                                                                **_kw(case.mask, truncate=case.truncate))}
+                                                                **case.kw(truncate=case.truncate))}
         for call, run in calls.items():
             _hold(model, case.params)
             try:
@@ -258,7 +269,7 @@ def _stencil_losses(model: Any, case: ProbeCase) -> dict[str, np.ndarray]:
             for j, step in enumerate(STENCIL):
                 _hold(model, case.params)
                 model.params[name].reshape(-1)[c] += step * STEP
-                rows[i, j] = float(np.asarray(model.loss(case.X, case.targets, **_kw(case.mask)), dtype=np.float64))
+                rows[i, j] = float(np.asarray(model.loss(case.X, case.targets, **case.kw()), dtype=np.float64))
         out[name] = rows
     _hold(model, case.params)
     return out
@@ -276,8 +287,8 @@ def _backward_cost(model: Any, case: ProbeCase, repeats: int = 3) -> float | Non
         return min(times)
 
     try:
-        forward = best(lambda: model.loss(case.X, case.targets, **_kw(case.mask)))
-        backward = best(lambda: model.loss_and_grads(case.X, case.targets, **_kw(case.mask, truncate=case.truncate)))
+        forward = best(lambda: model.loss(case.X, case.targets, **case.kw()))
+        backward = best(lambda: model.loss_and_grads(case.X, case.targets, **case.kw(truncate=case.truncate)))
     except Exception:  # noqa: BLE001 - already recorded as an error of the case
         return None
     return backward / max(forward, 1e-6)
