@@ -2,6 +2,7 @@
 
 | # | kind | network | task |
 |---|---|---|---|
+| 1.1 | scratch | FRNN | a character-level language model of reviews (the course leaves this cell empty) |
 | 1.3 | custom | seq2seq | an article's title from its abstract (the course's task) |
 
 One module per assignment defines its ``ASSIGNMENT`` and ``FACTORY``; this
@@ -14,9 +15,9 @@ from __future__ import annotations
 from rnnsuite import hookimpl
 from rnnsuite.types import Variant
 
-from . import titles
+from . import frnn_reviews, titles
 
-MODULES = (titles,)
+MODULES = (frnn_reviews, titles)
 
 
 @hookimpl

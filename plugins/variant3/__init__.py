@@ -2,6 +2,7 @@
 
 | # | kind | network | task |
 |---|---|---|---|
+| 3.1 | scratch | FRNN | the next character of the English and the Russian text (the course leaves this cell empty) |
 | 3.2 | keras | biRNN | translate English to Russian (the course's task) |
 
 One module per assignment defines its ``ASSIGNMENT`` and ``FACTORY``; this
@@ -13,9 +14,9 @@ from __future__ import annotations
 from rnnsuite import hookimpl
 from rnnsuite.types import Variant
 
-from . import translation
+from . import frnn_parallel, translation
 
-MODULES = (translation,)
+MODULES = (frnn_parallel, translation)
 
 
 @hookimpl
