@@ -36,6 +36,7 @@ DISABLE_AUTOLOAD = "RNNSUITE_DISABLE_PLUGIN_AUTOLOAD"
 TRACE = "RNNSUITE_TRACE_PLUGINS"
 #: artifact names are identifiers naming the content ("samples", "model"); the file name is the plugin's
 ARTIFACT_NAME = re.compile(r"[a-z][a-z0-9_]*")
+MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 def builtins() -> tuple[tuple[str, str], ...]:
@@ -277,9 +278,13 @@ def _trace_after(outcome, hook_name: str, hook_impls, kwargs) -> None:
 
 
 def import_plugin(spec: str) -> Any:
-    """Import a plugin given as a file path (``my_plugin.py``) or a module name."""
+    """Import a plugin given as a file path (``my_plugin.py``) or a module name.
+
+    A dotted name is a module even where a folder of that name is in the
+    working directory (a plugin package's own checkout).
+    """
     path = Path(spec)
-    if spec.endswith(".py") or path.exists():
+    if spec.endswith(".py") or not MODULE_NAME.fullmatch(spec):
         if not path.is_file():
             raise PluginError(f"no such plugin file: {spec}")
         mod_name = f"rnnsuite_local_{path.stem}_{abs(hash(str(path.resolve()))) & 0xFFFFFF:x}"

@@ -56,6 +56,23 @@ def test_local_plugin_file_is_loaded(write_plugin):
     assert m.registry.models["line"].plugin.endswith("plugin_under_test.py")
 
 
+def test_a_module_name_is_imported_even_where_a_folder_of_that_name_is_here(tmp_path, monkeypatch):
+    """``-p rnnsuite_variant7`` from the package's own checkout: the folder is the module, not a plugin file."""
+    import textwrap
+
+    from conftest import LINE_PLUGIN
+
+    package = tmp_path / "line_package_here"
+    package.mkdir()
+    (package / "__init__.py").write_text(textwrap.dedent(LINE_PLUGIN))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    m = Manager().load(("line_package_here",))
+    assert 97 in m.registry.variants and m.problems == []
+    folder = Manager().load((f"{package}/",))
+    assert folder.problems == [f"plugin '{package}/' skipped: no such plugin file: {package}/"]
+
+
 def test_plugin_that_raises_on_import_is_skipped(write_plugin):
     bad = write_plugin("raise ImportError('no such thing as a free lunch')\n", "bad.py")
     messages = []

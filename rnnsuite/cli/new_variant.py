@@ -11,9 +11,12 @@ import click
 @click.option("--out", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder to write rnnsuite-variantN/ into.")
 def new_variant_cmd(number: int, parent: Path) -> None:
-    """Write a working skeleton plugin package for a new variant.
+    """Write a plugin package for a new variant: a copy of rnnsuite's skeleton, numbered N.
 
-    Then `pip install -e ./rnnsuite-variantN` and `rnnsuite run --variant N`.
+    Its three assignments (scratch FRNN, Keras GRU, custom cell) run and meet
+    their bars as they are; replace the task, the data and the networks.
+    Then `pip install -e ./rnnsuite-variantN` and `rnnsuite run --variant N`;
+    docs/plugins.md is the guide.
     """
     from rnnsuite.cli.common import manager
     from rnnsuite.errors import UserError
@@ -27,4 +30,5 @@ def new_variant_cmd(number: int, parent: Path) -> None:
         root = new_variant(number, parent)
     except OSError as exc:
         raise UserError(f"cannot write the package under {parent} ({exc.strerror or exc}); choose --out DIR") from None
-    click.echo(f"Wrote {root}. Next: pip install -e {root} && rnnsuite run --variant {number} --quick")
+    click.echo(f"Wrote {root}. Next: pip install -e {root} && rnnsuite run --variant {number} --quick "
+               f"(its tests: cd {root} && python -m pytest)")
