@@ -448,7 +448,8 @@ def test_an_interrupt_kills_every_child_at_once_and_saves_exactly_the_finished(t
     message = stderr.strip().splitlines()[-1]
     assert message == (f"Interrupted: every child was stopped; the 1 finished student(s) are saved in {out} "
                        "(a_honest); 2 not graded.")
-    assert json.loads((out / "students" / "a_honest.json").read_text())["score"] == 1
+    saved = json.loads((out / "students" / "a_honest.json").read_text())
+    assert saved["score"] == saved["max_score"] == 10  # full marks, in points
     assert sorted(p.name for p in (out / "students").iterdir()) == ["a_honest.json"]
     assert list(scratch.iterdir()) == []  # every child's folder removed, no child left to write one
 

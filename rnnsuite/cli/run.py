@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from rnnsuite.cli.common import SEED, err_console, manager, new_output_folder, parse_data_paths, select_assignments
+from rnnsuite.cli.common import SEED, err_console, manager
 
 
 @click.command("run")
@@ -38,24 +38,24 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out, as_json) -> No
     (the other assignments still run and their results are saved), 130 when
     interrupted (the finished assignments' results are saved).
     """
-    from rnnsuite import reporters, runner
+    from rnnsuite import api, reporters
+
+    out_dir: list[Path] = []  # filled once the folder exists: what an interrupt points at
+
+    def warn(message: str) -> None:
+        err_console.print(f"[yellow]warning[/]: {message}", highlight=False)
 
     mgr = manager()
-    reg = mgr.registry
-    v, chosen = select_assignments(reg, variant, tasks)
-    data_paths = parse_data_paths(data, set(reg.datasets))
-    used = {name for a in chosen for name in a.datasets}
-    for name in sorted(set(data_paths) - used):
-        err_console.print(f"[yellow]warning[/]: --data {name}: no chosen assignment uses this data set; "
-                          f"ignored (rnnsuite info shows each assignment's data)", highlight=False)
-    out_dir = new_output_folder(out, lambda: runner.default_out_dir(v))  # every check passed: now create it
     try:
         with reporters.console_on_stderr() if as_json else nullcontext():
-            results = runner.run(mgr, v, chosen, out_dir=out_dir, seed=seed, quick=quick, epochs=epochs, full=full,
-                                 data_paths=data_paths)
+            results = api.run(variant, tasks, quick=quick, seed=seed, epochs=epochs, full=full,
+                              data=data, out=out, manager=mgr,
+                              warn=warn, show=False, created=out_dir.append)
     except KeyboardInterrupt:  # the runner wrote summary.json for the assignments that finished
-        click.echo(f"Interrupted; the results of the finished assignments are in {out_dir}", err=True)
+        where = f" are in {out_dir[0]}" if out_dir else " (none had finished)"
+        click.echo(f"Interrupted; the results of the finished assignments{where}", err=True)
         sys.exit(130)
+    out_dir = out_dir[0]
     if as_json:
         click.echo((out_dir / "summary.json").read_text(encoding="utf-8"), nl=False)
     errors = [r for r in results if r.status == "error"]

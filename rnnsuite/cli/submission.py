@@ -20,8 +20,9 @@ def submission_cmd() -> None:
 @click.option("--reference", is_flag=True,
               help="Write the template completed: an honest student FRNN for scratch assignments, the suite's "
                    "own factories for the others.")
+@click.option("--notebook", is_flag=True, help="Write a Jupyter notebook (variantN.ipynb) instead of a .py file.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init_cmd(folder: Path, variant: int, reference: bool, force: bool) -> None:
+def init_cmd(folder: Path, variant: int, reference: bool, notebook: bool, force: bool) -> None:
     """Write FOLDER/variantN.py: one model factory per assignment of the variant.
 
     The template says, for each assignment, the task, the spec its factory
@@ -33,13 +34,16 @@ def init_cmd(folder: Path, variant: int, reference: bool, force: bool) -> None:
 
     reg = manager().registry
     v = variant_or_error(reg, variant)
-    path = folder / f"variant{variant}{'_reference' if reference else ''}.py"
+    path = folder / f"variant{variant}{'_reference' if reference else ''}{'.ipynb' if notebook else '.py'}"
     if path.exists() and not force:
         raise UserError(f"{path} exists; use --force to overwrite it")
     try:
-        text = template.write(v, path.name, reg, reference=reference)
+        write = template.write_notebook if notebook else template.write
+        text = write(v, path.name, reg, reference=reference)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    except ImportError:
+        raise UserError('notebooks need nbformat: pip install "rnnsuite[notebook]"') from None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(text)

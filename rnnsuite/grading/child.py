@@ -25,7 +25,17 @@ from rnnsuite.grading import protocol
 
 
 def load_submission(path: Path) -> Any:
-    """Import a submission (a .py file or a package folder) as the module ``submission``."""
+    """Import a submission (a .py file, a package folder or a notebook) as the module ``submission``."""
+    if path.suffix == ".ipynb":
+        import types
+
+        from rnnsuite.grading import notebook
+
+        module = types.ModuleType("submission")
+        module.__file__ = str(path)
+        sys.modules["submission"] = module
+        notebook.execute(path, module.__dict__)
+        return module
     init = path / "__init__.py" if path.is_dir() else path
     locations = [str(path)] if path.is_dir() else None
     spec = importlib.util.spec_from_file_location("submission", init, submodule_search_locations=locations)

@@ -47,6 +47,7 @@ def cleaned(result: SubmissionResult) -> SubmissionResult:
     def part(a: AssignmentResult) -> AssignmentResult:
         return replace(a, assignment=clean_text(a.assignment), status=clean_text(a.status),
                        reason=clean_text(a.reason), output=clean_text(a.output), items=[item(i) for i in a.items],
+                       notes=[clean_text(n) for n in a.notes],
                        metrics={clean_text(str(k)): v for k, v in a.metrics.items()})
 
     return replace(result, student=clean_text(result.student), assignments=[part(a) for a in result.assignments])
@@ -74,7 +75,7 @@ def file_names(students: list[str]) -> list[str]:
 def gradescope(result: SubmissionResult, points: Points | None = None, warnings: Iterable[str] = ()) -> dict:
     """Gradescope's autograder ``results.json`` for one submission (points already applied)."""
     points = points or Points()
-    output = "; ".join([*warnings, *result.errors]) or f"status {result.status}"
+    output = "; ".join([*warnings, *result.errors, *result.notes]) or f"status {result.status}"
     return {
         "score": round(result.score, 6),
         "execution_time": round(result.seconds, 3),

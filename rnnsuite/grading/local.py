@@ -18,7 +18,7 @@ from typing import Any, Callable
 from rnnsuite import pipeline
 from rnnsuite.context import RunContext
 from rnnsuite.errors import one_line
-from rnnsuite.grading import probe, provenance
+from rnnsuite.grading import notebook, probe, provenance
 from rnnsuite.grading.results import AssignmentResult
 from rnnsuite.grading.scoring import grade_items
 from rnnsuite.types import Assignment, Outcome
@@ -66,6 +66,7 @@ def check_assignment(registry: Any, a: Assignment, module: Any, path: Path, *, s
             result.reason = outcome.reason = f"{one_line(exc)} (while {stage_name[0]})"
             result.output = traceback.format_exc()[-2000:]
     result.items = grade_items(registry, outcome)
+    result.notes = notebook.notes_of(path)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 

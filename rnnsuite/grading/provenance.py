@@ -41,12 +41,24 @@ def _borrowings(tree: ast.AST) -> list[tuple[str, int]]:
     return found
 
 
+def _text(source: Path) -> bytes | str:
+    """A Python file's bytes, or a notebook's runnable code cells."""
+    if source.suffix != ".ipynb":
+        return source.read_bytes()
+    from rnnsuite.grading import notebook
+
+    try:
+        return notebook.source(source)
+    except notebook.NotebookError:
+        return ""
+
+
 def engine_imports(path: Path) -> str:
     """'' when the submission does not use ``rnnsuite.scratch``, else where it does (one line)."""
     hits = []
     for source in _sources(path):
         try:
-            tree = ast.parse(source.read_bytes(), filename=source.name)
+            tree = ast.parse(_text(source), filename=source.name)
         except (SyntaxError, ValueError):
             continue  # a file that does not parse cannot import anything
         hits += [f"{name} ({source.name}, line {line})" for name, line in _borrowings(tree)]

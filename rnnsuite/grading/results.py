@@ -23,6 +23,7 @@ class AssignmentResult:
     output: str = ""  # the tail of the child's stdout/stderr
     probe_seed: int | None = None  # the seed of a scratch model's questions (new for every submission)
     graded: dict[str, Any] = field(default_factory=dict)  # how: Batch.grading_info() (date, seed, data, ...)
+    notes: list[str] = field(default_factory=list)  # what of the submission was not run (a notebook's magics)
 
     @property
     def score(self) -> float:
@@ -59,6 +60,11 @@ class SubmissionResult:
         return [f"{a.assignment}: {a.reason}" for a in self.assignments if a.reason]
 
     @property
+    def notes(self) -> list[str]:
+        """What was not run of the submission (the same for every assignment: shown once)."""
+        return list(dict.fromkeys(note for a in self.assignments for note in a.notes))
+
+    @property
     def lost(self) -> list[str]:
         """Why points were lost: each failed assignment's reason, then each item short of full marks."""
         failed = {a.assignment for a in self.assignments if a.reason}
@@ -77,6 +83,7 @@ class SubmissionResult:
             "max_score": self.max_score,
             "status": self.status,
             "errors": self.errors,
+            "notes": self.notes,
             "seconds": round(self.seconds, 3),
             "sandboxed": self.sandboxed,
             "items": [asdict(i) for i in self.items],

@@ -18,6 +18,7 @@ import inspect
 import re
 import tempfile
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from rnnsuite.types import Assignment, ModelFactory, ScratchSpec, Variant
 
 WIDTH = 100
 
-HEADER = '''"""Submission for variant {number}: {title}.
+HEADER = '''Submission for variant {number}: {title}.
 
 Fill in every TODO and keep the factory names: the suite finds your models by them.
 
@@ -38,17 +39,12 @@ and returns an untrained model.  The suite's own routines train it exactly as th
 reference, predict the test inputs and score them: only the model is yours.  A Keras model is
 returned uncompiled: the suite compiles it with the assignment's optimizer and loss.
 ``rnnsuite info v{number}.K`` shows each task, its data and its bars.
-"""
-{imports}
 '''
 
-SECTION = '''
-
-# {rule}
-# {id} ({kind}, {network}){origin}
+SECTION = '''{id} ({kind}, {network}){origin}
 {task}
-# spec: {spec}
-'''
+{task_ru}
+spec: {spec}'''
 
 SCRATCH_CLASS = '''
 class {cls}:
@@ -101,16 +97,12 @@ class {cls}:
         return {predict}
 '''
 
-FACTORY = '''
-
-def {fn}(spec):
+FACTORY = '''def {fn}(spec):
     """{doc}"""
 {body}
 '''
 
-FOOTER = '''
-
-def rnnsuite_add_models():
+FOOTER = '''def rnnsuite_add_models():
     return [
 {entries}
     ]
@@ -132,9 +124,8 @@ def _slug(a: Assignment) -> str:
     return re.sub(r"\W", "_", a.model)
 
 
-def _comment(text: str, prefix: str) -> str:
-    return "\n".join(textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=f"# {prefix}",
-                                   subsequent_indent="#   "))
+def _wrap(text: str, prefix: str) -> str:
+    return "\n".join(textwrap.wrap(" ".join(text.split()), WIDTH - 2, initial_indent=prefix, subsequent_indent="  "))
 
 
 def _config(s: ScratchSpec) -> str:
@@ -144,6 +135,10 @@ def _config(s: ScratchSpec) -> str:
                      "padding, h_t = h_(t-1), and it carries no loss and no delta")
     if s.truncate is not None:
         lines.append(f"truncated BPTT over {s.truncate} steps (loss_and_grads gets truncate={s.truncate})")
+    if s.carry_state:
+        lines.append("a long text in chunks, the state carried over: forward, loss and loss_and_grads also take "
+                     "h0=None ((B, k), the state before the first step instead of 0; no gradient flows into it) "
+                     "and leave the final state h_T in self.last_state")
     return "\n".join(textwrap.fill(line, WIDTH - 8, initial_indent="      - ", subsequent_indent="        ")
                      for line in lines)
 
@@ -173,7 +168,7 @@ def _show(spec: dict[str, Any] | None) -> str:
         parts.append(f"{key!r}: {value!r}" if not isinstance(value, str) or not value.startswith("[...")
                      else f"{key!r}: {value}")
     text = "{" + ", ".join(parts) + "}  (a quick preparation: sizes differ in a full run)"
-    return "\n#   ".join(textwrap.wrap(text, WIDTH - 4))
+    return "\n  ".join(textwrap.wrap(text, WIDTH - 4))
 
 
 def _hidden(factory: ModelFactory, spec: dict[str, Any] | None, default: int = 32) -> int:
@@ -191,25 +186,32 @@ def _doc(factory: ModelFactory) -> str:
     return textwrap.indent(doc, "    ").strip()
 
 
-def write(variant: Variant, filename: str, registry: Any, reference: bool = False) -> str:
-    """The template (or, with ``reference``, the completed submission) for every assignment."""
+@dataclass
+class Part:
+    """One piece of a submission: prose (comments in a .py, a markdown cell in a notebook) and code."""
+
+    text: str
+    code: str
+
+
+def parts(variant: Variant, filename: str, registry: Any, reference: bool = False) -> list[Part]:
+    """The submission, piece by piece: a header, the helpers, one part per assignment, the hook."""
     scratch = [a for a in variant.assignments if a.kind == "scratch"]
     imports = ["import numpy as np", "", "from rnnsuite.types import ModelFactory"] if scratch \
         else ["from rnnsuite.types import ModelFactory"]
-    parts = [HEADER.format(number=variant.number, title=variant.title, filename=filename,
-                           imports="\n".join(imports))]
+    out = [Part(HEADER.format(number=variant.number, title=variant.title, filename=filename), "\n".join(imports))]
     if reference and scratch:
         source = Path(__file__).with_name("student_frnn.py").read_text()
-        parts.append("\n\n# " + "-" * (WIDTH - 2) + "\n# An honest student's FRNN (rnnsuite/grading/student_frnn.py)\n"
-                     + source.split('"""', 2)[2].replace("import numpy as np\n", "", 1).rstrip() + "\n")
+        out.append(Part("An honest student's FRNN (rnnsuite/grading/student_frnn.py).",
+                        source.split('"""', 2)[2].replace("import numpy as np\n", "", 1).strip()))
     entries = []
     for a in variant.assignments:
         factory = registry.model(a.model)
         spec = example_spec(registry, a)
         origin = "" if a.from_course else " - the course leaves this cell empty; rnnsuite sets the task below"
-        parts.append(SECTION.format(rule="-" * (WIDTH - 2), id=a.id, kind=a.kind, network=a.network, origin=origin,
-                                    task=_comment(a.task_en, "Task: ") + "\n" + _comment(a.task_ru, "Задание: "),
-                                    spec=_show(spec)))
+        text = SECTION.format(id=a.id, kind=a.kind, network=a.network, origin=origin, task=_wrap(a.task_en, "Task: "),
+                              task_ru=_wrap(a.task_ru, "Задание: "), spec=_show(spec))
+        code = []
         fn = f"build_{_slug(a)}"
         if a.kind == "scratch":
             s = a.scratch
@@ -219,9 +221,9 @@ def write(variant: Variant, filename: str, registry: Any, reference: bool = Fals
                         "seed=spec.get(\"seed\", 0))")
             else:
                 cls = f"FRNN_{a.id.replace('.', '_')}"
-                parts.append(SCRATCH_CLASS.format(
+                code.append(SCRATCH_CLASS.format(
                     cls=cls, id=a.id, config=_config(s), y_shape=OUTPUTS[s.output][1], loss_text=LOSSES[s.loss][0],
-                    output=s.output, loss=s.loss, predict=LOSSES[s.loss][1]))
+                    output=s.output, loss=s.loss, predict=LOSSES[s.loss][1]).strip())
                 body = f"    return {cls}(spec[\"n\"], {k}, spec[\"m\"])  # k = {k} hidden units: your choice"
         elif reference:
             module, name = factory.build.__module__, factory.build.__name__
@@ -230,8 +232,33 @@ def write(variant: Variant, filename: str, registry: Any, reference: bool = Fals
             body = f"    from {module} import {name} as reference\n\n    return reference(spec)"
         else:
             body = f'    raise NotImplementedError("TODO: build and return the {a.kind} model described above")'
-        parts.append(FACTORY.format(fn=fn, doc=f"{a.id} ({a.network}): what to return.\n\n    " + _doc(factory),
-                                    body=body))
+        code.append(FACTORY.format(fn=fn, doc=f"{a.id} ({a.network}): what to return.\n\n    " + _doc(factory),
+                                   body=body).strip())
+        out.append(Part(text, "\n\n\n".join(code)))
         entries.append(f"        ModelFactory({a.model!r}, {a.kind!r}, {fn}, {a.id!r}),")
-    parts.append(FOOTER.format(entries="\n".join(entries)))
-    return "".join(parts)
+    out.append(Part("The suite finds your factories here: keep this as it is.",
+                    FOOTER.format(entries="\n".join(entries)).strip()))
+    return out
+
+
+def write(variant: Variant, filename: str, registry: Any, reference: bool = False) -> str:
+    """The template (or, with ``reference``, the completed submission) as a .py file."""
+    pieces = parts(variant, filename, registry, reference)
+    header, rest = pieces[0], pieces[1:]
+    text = f'"""{header.text}"""\n{header.code}\n'
+    for part in rest:
+        comment = "\n".join(f"# {line}".rstrip() for line in part.text.splitlines())
+        text += f"\n\n# {'-' * (WIDTH - 2)}\n{comment}\n\n{part.code}\n"
+    return text
+
+
+def write_notebook(variant: Variant, filename: str, registry: Any, reference: bool = False) -> str:
+    """The same as a Jupyter notebook: a markdown cell and a code cell per part."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    for part in parts(variant, filename, registry, reference):
+        nb.cells.append(nbformat.v4.new_markdown_cell(part.text))
+        nb.cells.append(nbformat.v4.new_code_cell(part.code))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.writes(nb)
