@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("rnnsuite.cli.data:data_cmd", "List, fetch, locate and verify the data sets."),
     "grade": ("rnnsuite.cli.grade:grade_cmd", "Grade student submissions in isolation against hidden data."),
     "check": ("rnnsuite.cli.check:check_cmd", "Check your own submission as grading would (quick by default)."),
+    "explain": ("rnnsuite.cli.explain:explain_cmd", "Explain an assignment's network: equations, BPTT, parameters."),
     "new-variant": ("rnnsuite.cli.new_variant:new_variant_cmd",
                     "Write a working skeleton plugin package for a new variant."),
     "submission": ("rnnsuite.cli.submission:submission_cmd", "Write a ready-to-fill submission template."),
