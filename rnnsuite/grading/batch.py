@@ -9,13 +9,18 @@ against the parent's reference FRNN, and the metrics of the course's FRNN
 holding the trained parameters.  Nothing a child does raises here: a child
 that hangs, crashes or floods its output costs only its own items, each
 with a one-line reason.
+
+Each job has two sides (``jobs``): a worker's, which runs the sandboxed
+child and sends back the files it wrote as bytes (``jobs.run_job``), and
+the parent's, which reads them with the protocol's checks and scores them
+(``Batch.score``).  Grading here runs both in this process; on a Dask
+cluster (``cluster``) the workers run the first and this process scores
+every job itself, so the results are the same and the targets stay here.
 """
 from __future__ import annotations
 
 import contextlib
 import secrets
-import shutil
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -26,7 +31,7 @@ from typing import Callable
 from rnnsuite import __version__, pipeline
 from rnnsuite.context import RunContext
 from rnnsuite.errors import UserError, one_line
-from rnnsuite.grading import probe, protocol, provenance, sandbox
+from rnnsuite.grading import jobs, notebook, probe, protocol, provenance, sandbox
 from rnnsuite.grading.hidden import with_hidden
 from rnnsuite.grading.results import AssignmentResult, SubmissionResult
 from rnnsuite.grading.scoring import grade_items
@@ -50,8 +55,12 @@ class Settings:
     secrets: tuple[Path, ...] = ()  # more folders to hide from children (the output folder)
 
 
+#: a submission is one of these files, or a package folder with __init__.py
+SUBMISSION_FILES = (".py", ".ipynb")
+
+
 def is_submission(path: Path) -> bool:
-    return (path.is_file() and path.suffix == ".py") or (path.is_dir() and (path / "__init__.py").is_file())
+    return (path.is_file() and path.suffix in SUBMISSION_FILES) or (path.is_dir() and (path / "__init__.py").is_file())
 
 
 def not_submissions(paths: list[Path]) -> list[Path]:
@@ -72,13 +81,13 @@ def discover(paths: list[Path]) -> list[tuple[str, Path]]:
             found += [(p.stem if p.is_file() else p.name, p) for p in sorted(path.iterdir())
                       if is_submission(p) and not p.name.startswith((".", "_"))]
         else:
-            raise UserError(f"{path} is not a submission (.py file or package folder) nor a folder of them")
+            raise UserError(f"{path} is not a submission (.py or .ipynb file, or package folder) nor a folder of them")
     names = [n for n, _ in found]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise UserError(f"two submissions share the student name {dupes[0]!r}")
     if not found:
-        raise UserError("no submissions found (each is a .py file or a folder with __init__.py)")
+        raise UserError("no submissions found (each is a .py or .ipynb file, or a folder with __init__.py)")
     return found
 
 
@@ -110,6 +119,7 @@ class Batch:
             if settings.hidden_data is not None:
                 split = with_hidden(split, settings.hidden_data, a.id)
             self.splits[a.id] = split
+        self.public = {ident: split.public() for ident, split in self.splits.items()}  # what workers get
 
     def _ctx(self, a: Assignment) -> RunContext:
         s = self.settings
@@ -131,58 +141,38 @@ class Batch:
                               "public: the test split of public data"),
                 "sandbox": self.isolation, "rnnsuite": __version__}
 
-    # -- one child ---------------------------------------------------------------
-    def _workdir(self, submission: Path) -> tuple[Path, str, list[str]]:
-        """A fresh folder holding ``job/`` (the child reads it, read-only) and ``work/`` (its answers)."""
-        base = Path(tempfile.mkdtemp(prefix="rnnsuite-child-"))
-        job = base / "job"
-        (job / "src").mkdir(parents=True)
-        (base / "work").mkdir()
-        # The student's own file name, so that their tracebacks and syntax errors name it.
-        name = f"src/{submission.name}"
-        if submission.is_dir():
-            shutil.copytree(submission, job / name, symlinks=True)
-        else:
-            shutil.copyfile(submission, job / name)
-        plugins = []
-        for i, spec in enumerate(self.settings.plugins):
-            if spec.endswith(".py") and Path(spec).is_file():
-                (job / "plugins").mkdir(exist_ok=True)
-                shutil.copyfile(spec, job / "plugins" / f"p{i}_{Path(spec).name}")
-                plugins.append(str(job / "plugins" / f"p{i}_{Path(spec).name}"))
-            else:
-                plugins.append(spec)
-        return base, name, plugins
+    # -- one job: the worker's side runs the child, the parent's side scores it --------------
+    def job(self, submission: Path, a: Assignment) -> jobs.Job:
+        """What a worker gets to grade ``submission`` on ``a``: no test targets, no hidden paths' contents."""
+        plugins = tuple(jobs.Files.read(Path(spec)) if spec.endswith(".py") and Path(spec).is_file() else spec
+                        for spec in self.settings.plugins)
+        return jobs.Job(
+            assignment=a.id, submission=jobs.Files.read(submission), plugins=plugins, seed=self.settings.seed,
+            quick=self.settings.quick, epochs=self.settings.epochs,
+            probe_seed=secrets.randbits(31) if a.kind == "scratch" else None,  # new questions for every submission
+            limits=self.settings.limits, sandboxed=self.settings.sandboxed, secrets=tuple(map(str, self.secrets)))
 
     def grade_one(self, submission: Path, a: Assignment) -> AssignmentResult:
+        """Both sides in this process: the child run here (``jobs.run_job``), then scored (``score``)."""
         if a.id in self.broken:  # not the student's fault: no items, no points lost
             return AssignmentResult(a.id, "error", self.broken[a.id])
+        job = self.job(submission, a)
+        return self.score(submission, a, job, jobs.run_job(job, self.public[a.id]))
+
+    def score(self, submission: Path, a: Assignment, job: jobs.Job, answers: jobs.Answers) -> AssignmentResult:
+        """The parent's side: a job's answers, from this machine or a worker's, scored against the targets."""
         started = time.perf_counter()
-        base, name, plugins = self._workdir(submission)
-        job, work = base / "job", base / "work"
-        probe_seed = secrets.randbits(31) if a.kind == "scratch" else None  # new questions for every submission
-        try:
-            split = self.splits[a.id]
-            protocol.write_job(job, {
-                "assignment": a.id, "submission": name, "plugins": plugins, "seed": self.settings.seed,
-                "quick": self.settings.quick, "epochs": self.settings.epochs, "split": split.public(),
-                "probe_seed": probe_seed})
-            cmd = [sys.executable, "-I", "-m", "rnnsuite.grading.child", str(work), str(job)]
-            child = sandbox.run_limited(cmd, work, self.settings.limits, sandboxed=self.settings.sandboxed,
-                                        readonly=[job], secrets=self.secrets)
-            result = self._score(work, submission, a, split, child, probe_seed)
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
-        result.seconds = round(time.perf_counter() - started, 3)
+        with answers.unpacked() as got:
+            result = self._score(got, answers.child, submission, a, self.splits[a.id], job.probe_seed)
+        result.seconds = round(answers.seconds + time.perf_counter() - started, 3)
         result.graded = dict(self.info)
         return result
 
-    def _score(self, work: Path, submission: Path, a: Assignment, split: Split, child: sandbox.ChildRun,
+    def _score(self, got: jobs.Unpacked, child: sandbox.ChildRun, submission: Path, a: Assignment, split: Split,
                probe_seed: int | None) -> AssignmentResult:
-        owner = child.owner
         result = AssignmentResult(a.id, output=(child.stdout + child.stderr)[-2000:])
         try:
-            stage = protocol.read_json(work, protocol.STAGE, owner)
+            stage = got.json(protocol.STAGE)
             stage = stage if isinstance(stage, dict) else {}
         except protocol.AnswerError:
             stage = {}
@@ -201,13 +191,13 @@ class Batch:
         outcome = Outcome(assignment=a, reason=result.reason)
         ctx = self._ctx(a)
         try:
-            predictions = protocol.read_predictions(work, split.test_inputs, owner)
+            predictions = got.predictions(split.test_inputs)
         except Exception as exc:  # noqa: BLE001 - a malformed answer is a zero item, never a crash
             predictions = None
             if not result.reason:
                 result.status, result.reason = "error", f"predictions rejected: {one_line(exc)}"
         if a.kind == "scratch":  # scored: the course's FRNN holding the trained parameters
-            outcome.scratch = self._evidence(work, owner, submission, ctx, split, probe_seed, predictions)
+            outcome.scratch = self._evidence(got, submission, ctx, split, probe_seed, predictions)
             predictions = outcome.scratch.reference_predictions
             if outcome.scratch.trained is None and not result.reason:
                 result.status = "error"
@@ -221,35 +211,36 @@ class Batch:
                 if not result.reason:
                     result.status, result.reason = "error", f"predictions rejected: {one_line(exc)}"
         try:
-            classes = protocol.read_json(work, protocol.STRUCTURE, owner)
+            classes = got.json(protocol.STRUCTURE)
             if isinstance(classes, list) and all(isinstance(c, str) for c in classes):
                 outcome.structure = tuple(c[:200] for c in classes[:200])
         except protocol.AnswerError:
             pass
         result.items = grade_items(self.registry, outcome)
         result.probe_seed = probe_seed
+        result.notes = notebook.notes_of(submission)
         return result
 
-    def _evidence(self, work: Path, owner: int | None, submission: Path, ctx: RunContext, split: Split,
-                  seed: int | None, predictions) -> probe.ScratchEvidence:
+    def _evidence(self, got: jobs.Unpacked, submission: Path, ctx: RunContext, split: Split, seed: int | None,
+                  predictions) -> probe.ScratchEvidence:
         """The child's probe answers checked against the parent's cases, and the trained model re-run."""
         a = ctx.assignment
         n, m = int(split.spec["n"]), int(split.spec["m"])
         evidence = probe.ScratchEvidence(a.scratch, int(seed or 0), borrowed=provenance.engine_imports(submission))
         try:
-            answer = protocol.read_json(work, protocol.PROBE, owner)
+            answer = got.json(protocol.PROBE)
             if not isinstance(answer, dict) or "error" in answer:
                 raise probe.ProbeError(str((answer or {}).get("error", "no answer"))[:300]
                                        if isinstance(answer, dict) else "no answer")
             evidence.cases = probe.plan(evidence.seed, answer.get("shapes"), a.scratch, n, m)
-            evidence.answers = probe.decode(answer.get("answers"), _arrays(work, protocol.PROBE, owner),
+            evidence.answers = probe.decode(answer.get("answers"), got.arrays(protocol.PROBE),
                                             evidence.cases, a.scratch)
             cost = answer.get("backward_cost")
             evidence.backward_cost = float(cost) if isinstance(cost, (int, float)) and cost >= 0 else None
         except (protocol.AnswerError, probe.ProbeError) as exc:
             evidence.error = str(exc)
         try:
-            params = _arrays(work, protocol.TRAINED, owner)
+            params = got.arrays(protocol.TRAINED)
         except protocol.AnswerError as exc:
             evidence.trained_error = str(exc)
             return evidence
@@ -258,9 +249,11 @@ class Batch:
 
     # -- the batch ---------------------------------------------------------------
     def run(self, submissions: list[tuple[str, Path]],
-            on_done: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+            on_done: Callable[[SubmissionResult], None] | None = None, cluster=None) -> list[SubmissionResult]:
         """Grade every submission; ``on_done`` gets each student as soon as all their assignments are.
 
+        The children run here, ``jobs`` at once, or on ``cluster`` (a
+        ``cluster.Cluster``: its workers run them, this process scores them).
         Ctrl-C (or SIGTERM turned into KeyboardInterrupt) kills every running
         child's process tree at once, starts no other, and re-raises: the
         students ``on_done`` got are the finished ones.
@@ -268,25 +261,30 @@ class Batch:
         results = {student: SubmissionResult(student, sandboxed=self.settings.sandboxed)
                    for student, _ in submissions}
         pending = {student: len(self.assignments) for student, _ in submissions}
-        with ThreadPoolExecutor(max_workers=max(1, self.settings.jobs)) as pool, _stop_children_on_interrupt(pool):
-            futures = {pool.submit(self.grade_one, path, a): (student, i)
-                       for student, path in submissions for i, a in enumerate(self.assignments)}
-            for future in as_completed(futures):
-                student, i = futures[future]
-                try:
-                    part = future.result()
-                except Exception as exc:  # noqa: BLE001 - a grading bug must not stop the batch
-                    part = AssignmentResult(self.assignments[i].id, "error", f"grading failed: {one_line(exc)}")
+        tasks = {(student, i): (path, a) for student, path in submissions for i, a in enumerate(self.assignments)}
+        order = [a.id for a in self.assignments]
+        with contextlib.closing(cluster.grade(self, tasks) if cluster else self._grade_here(tasks)) as graded:
+            for (student, _), part in graded:
                 r = results[student]
                 r.assignments.append(part)
                 r.seconds += part.seconds
                 pending[student] -= 1
                 if pending[student] == 0:
-                    order = [a.id for a in self.assignments]
                     r.assignments.sort(key=lambda x: order.index(x.assignment))
                     if on_done:
                         on_done(r)
         return [results[s] for s, _ in submissions]
+
+    def _grade_here(self, tasks: dict[tuple[str, int], tuple[Path, Assignment]]):
+        """(task, result) pairs as the children of this machine finish, ``jobs`` at once."""
+        with ThreadPoolExecutor(max_workers=max(1, self.settings.jobs)) as pool, _stop_children_on_interrupt(pool):
+            futures = {pool.submit(self.grade_one, path, a): key for key, (path, a) in tasks.items()}
+            for future in as_completed(futures):
+                try:
+                    part = future.result()
+                except Exception as exc:  # noqa: BLE001 - a grading bug must not stop the batch
+                    part = AssignmentResult(tasks[futures[future]][1].id, "error", f"grading failed: {one_line(exc)}")
+                yield futures[future], part
 
 
 @contextlib.contextmanager
@@ -299,11 +297,3 @@ def _stop_children_on_interrupt(pool: ThreadPoolExecutor):
         sandbox.reopen()
         raise
 
-
-def _arrays(work: Path, name: str, owner: int | None):
-    try:
-        return protocol.read_arrays(work, name, owner)
-    except protocol.AnswerError as exc:
-        if str(exc) == f"no {name}.npz":
-            return {}
-        raise
