@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from rnnsuite.context import RunContext
@@ -220,6 +220,7 @@ class Assignment:
     quick_epochs: int = 1
     adapt: Callable[[Mapping[str, Any], Any], Any] | None = None
     scratch: ScratchSpec | None = None
+    use: Callable[[Path, Sequence[str], Mapping[str, Any]], str] | None = None  # rnnsuite try: see docs/plugins.md
 
     @property
     def variant(self) -> int:

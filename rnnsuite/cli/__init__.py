@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "grade": ("rnnsuite.cli.grade:grade_cmd", "Grade student submissions in isolation against hidden data."),
     "check": ("rnnsuite.cli.check:check_cmd", "Check your own submission as grading would (quick by default)."),
     "explain": ("rnnsuite.cli.explain:explain_cmd", "Explain an assignment's network: equations, BPTT, parameters."),
+    "try": ("rnnsuite.cli.try_:try_cmd", "Use a model trained by rnnsuite run on your own input."),
     "new-variant": ("rnnsuite.cli.new_variant:new_variant_cmd",
                     "Write a working skeleton plugin package for a new variant."),
     "submission": ("rnnsuite.cli.submission:submission_cmd", "Write a ready-to-fill submission template."),

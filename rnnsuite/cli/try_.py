@@ -1,0 +1,52 @@
+"""``rnnsuite try``: use a model trained by ``rnnsuite run`` on your own input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from rnnsuite.cli.common import manager, parse_assignment_id
+
+
+@click.command("try")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("assignment_id", metavar="ID")
+@click.argument("inputs", nargs=-1)
+@click.option("--temperature", type=click.FloatRange(min=0.01), default=None,
+              help="Sampling temperature for generated text or music (lower: safer, higher: wilder).")
+@click.option("--length", type=click.IntRange(min=1), default=None, help="How much to generate (characters, notes).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write a generated file (music, an image).")
+def try_cmd(run_dir: Path, assignment_id: str, inputs: tuple[str, ...], temperature, length, out) -> None:
+    """Use the model of assignment ID trained in RUN_DIR on your own INPUTS.
+
+    \b
+    rnnsuite try runs/20261127-v5 v5.2 "the plot was thin but the acting superb"
+    rnnsuite try runs/20261127-v6 v6.1 12.5 14.0 13.1
+    rnnsuite try runs/20261127-v1 v1.2 "The film" --temperature 0.7
+
+    What the model takes depends on the assignment (a review, a prompt,
+    three temperatures, a sentence, image files): `rnnsuite info ID` says.
+    The run folder holds the saved model and everything that turns raw
+    input into its input (vocabulary, tokenizer, scaler).
+    """
+    from rnnsuite.errors import UserError
+
+    reg = manager().registry
+    number, task = parse_assignment_id(assignment_id, reg)
+    a = reg.variant(number).assignment(task)
+    folder = run_dir / a.id
+    if not (folder / "result.json").is_file():
+        raise UserError(f"{run_dir} holds no trained {a.id} (no {a.id}/result.json): run it first with "
+                        f"rnnsuite run --variant {number} --task {task} --out DIR")
+    try:
+        status = json.loads((folder / "result.json").read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError):
+        status = None
+    if status not in ("passed", "failed"):
+        raise UserError(f"{a.id} in {run_dir} did not finish ({status or 'unreadable result.json'}): nothing to try")
+    if a.use is None:
+        raise UserError(f"{a.id} cannot be tried on new input yet (its plugin offers no `use` routine)")
+    options = {k: v for k, v in (("temperature", temperature), ("length", length), ("out", out)) if v is not None}
+    click.echo(a.use(folder, list(inputs), options))
