@@ -12,8 +12,14 @@ shifted right] -> next-token logits``, composed of two named sub-models that
 decoding reuses one step at a time (``decoder`` on a single token):
 
     encoder: source ids (B, S) -> [memory (B, S, d), *states]
-    decoder: [target ids (B, T), memory, source mask (B, S), *states]
+    decoder: [target ids (B, T), memory, source ids (B, S), *states]
              -> [logits (B, T, V), attention (B, T, S), *states]
+
+With ``copy`` in the spec (source and target share one vocabulary), the
+decoder also copies (a pointer-generator, See et al. 2017): with
+g_t = sigmoid(w . [s_t; c_t; embed(y_{t-1})]),
+p(y_t = w) = g_t softmax(...)_w + (1 - g_t) sum_{i: x_i = w} a_ti,
+and its "logits" are log p (the softmax of log p is p again).
 
 ``Seq2Seq`` (what ``Assignment.adapt`` returns) wraps a trained model with
 its ``Codec``s (text <-> ids: words or sentencepiece subwords) and decodes
@@ -171,7 +177,7 @@ def build_model(spec: Mapping[str, Any]) -> Any:
 
     Reads from ``spec``: ``source_codec`` and ``target_codec`` (their token
     lists give the vocabulary sizes), ``units``, ``embedding``,
-    ``bidirectional`` and ``dropout``.
+    ``bidirectional``, ``dropout`` and ``copy``.
     """
     from rnnsuite.kerasutil import keras
 
@@ -180,6 +186,9 @@ def build_model(spec: Mapping[str, Any]) -> Any:
     n_source, n_target = len(spec["source_codec"]["tokens"]), len(spec["target_codec"]["tokens"])
     units, dim = int(spec.get("units", 128)), int(spec.get("embedding", 64))
     bidirectional, rate = bool(spec.get("bidirectional", True)), float(spec.get("dropout", 0.2))
+    copy = bool(spec.get("copy", False))
+    if copy and spec["source_codec"]["tokens"] != spec["target_codec"]["tokens"]:
+        raise ValueError("copying needs one vocabulary for source and target")
     size = 2 * units if bidirectional else units  # memory and decoder state width
 
     src = L.Input((None,), dtype="int32", name="source_ids")
@@ -195,21 +204,26 @@ def build_model(spec: Mapping[str, Any]) -> Any:
 
     y_in = L.Input((None,), dtype="int32", name="target_ids")
     memory_in = L.Input((None, size), name="memory")
-    mask_in = L.Input((None,), dtype="bool", name="source_mask")
+    src_in = L.Input((None,), dtype="int32", name="source_ids")
     state_in = L.Input((size,), name="state")
-    y = L.Dropout(rate)(L.Embedding(n_target, dim, name="target_embedding")(y_in))
+    embedded = L.Embedding(n_target, dim, name="target_embedding")(y_in)
     s, state_out = L.GRU(size, return_sequences=True, return_state=True, name="decoder_gru")(
-        y, initial_state=state_in)
-    context, attention = L.Attention(name="attention")([s, memory_in], mask=[None, mask_in],
+        L.Dropout(rate)(embedded), initial_state=state_in)
+    context, attention = L.Attention(name="attention")([s, memory_in], mask=[None, k.ops.not_equal(src_in, PAD_ID)],
                                                        return_attention_scores=True)
     mixed = L.Dropout(rate)(L.Dense(size, activation="tanh", name="mix")(L.Concatenate()([s, context])))
     logits = L.Dense(n_target, name="logits")(mixed)
-    decoder = k.Model([y_in, memory_in, mask_in, state_in], [logits, attention, state_out], name="decoder")
+    if copy:
+        generate = L.Dense(1, activation="sigmoid", name="generate")(L.Concatenate()([s, context, embedded]))
+        copied = k.ops.matmul(attention, k.ops.one_hot(src_in, n_target))  # (B, T, V): attention per word
+        p = generate * k.ops.softmax(logits, axis=-1) + (1.0 - generate) * copied
+        logits = k.ops.log(p + 1e-9)
+    decoder = k.Model([y_in, memory_in, src_in, state_in], [logits, attention, state_out], name="decoder")
 
     source_ids = L.Input((None,), dtype="int32", name="source")
     shifted = L.Input((None,), dtype="int32", name="target_shifted_right")
     memory, state = encoder(source_ids)
-    out, _, _ = decoder([shifted, memory, k.ops.not_equal(source_ids, PAD_ID), state])
+    out, _, _ = decoder([shifted, memory, source_ids, state])
     return k.Model([source_ids, shifted], out, name="seq2seq")
 
 
@@ -237,13 +251,14 @@ class Seq2Seq:
         memory, *states = self.encoder.predict_on_batch(ids)
         return np.asarray(memory), [np.asarray(s) for s in states]
 
-    def _step(self, tokens: np.ndarray, memory, mask, states) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-        """One decoder step: (log-probabilities (B, V), attention (B, S), states)."""
-        logits, attention, *states = self.decoder.predict_on_batch([tokens[:, None], memory, mask, *states])
+    def _step(self, tokens: np.ndarray, memory, source, states) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """One decoder step: (log-probabilities (B, V), attention (B, S), states); no output is empty."""
+        logits, attention, *states = self.decoder.predict_on_batch([tokens[:, None], memory, source, *states])
         logits = np.asarray(logits, dtype=np.float64)[:, 0]
         logits -= logits.max(axis=1, keepdims=True)
         logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-        logp[:, [PAD_ID, START_ID]] = -np.inf  # never generated
+        logp[:, [PAD_ID, OOV_ID, START_ID]] = -np.inf  # never generated
+        logp[tokens == START_ID, END_ID] = -np.inf  # at least one token
         return logp, np.asarray(attention)[:, 0], [np.asarray(s) for s in states]
 
     def greedy_ids(self, texts: Sequence[str], batch: int = 256) -> tuple[list[list[int]], list[np.ndarray]]:
@@ -252,12 +267,11 @@ class Seq2Seq:
         for i in range(0, len(texts), batch):
             x = encode_sources(self.source, texts[i:i + batch], self.source_length)
             memory, states = self._encode(x)
-            mask = x != PAD_ID
             token = np.full(len(x), START_ID, dtype=np.int32)
             steps, weights = [], []
             done = np.zeros(len(x), dtype=bool)
             for _ in range(self.target_length):
-                logp, att, states = self._step(token, memory, mask, states)
+                logp, att, states = self._step(token, memory, x, states)
                 token = logp.argmax(axis=1).astype(np.int32)
                 steps.append(token)
                 weights.append(att)
@@ -283,54 +297,50 @@ class Seq2Seq:
         return out
 
     def _beam_batch(self, x: np.ndarray, width: int, alpha: float) -> list[list[int]]:
-        n = len(x)
+        n, L = len(x), self.target_length
         memory, states = self._encode(x)
-        memory, mask = np.repeat(memory, width, 0), np.repeat(x != PAD_ID, width, 0)
+        memory, source = np.repeat(memory, width, 0), np.repeat(x, width, 0)
         states = [np.repeat(s, width, 0) for s in states]
         tokens = np.full(n * width, START_ID, dtype=np.int32)
         scores = np.tile([0.0] + [-np.inf] * (width - 1), n)  # one live prefix per sentence at first
-        prefixes: list[list[int]] = [[] for _ in range(n * width)]
-        best: list[tuple[float, list[int]]] = [(-np.inf, []) for _ in range(n)]
-        for t in range(1, self.target_length + 1):
-            logp, _, states = self._step(tokens, memory, mask, states)
-            total = (scores[:, None] + logp).reshape(n, -1)  # (n, width * V)
+        prefixes = np.zeros((n * width, L), dtype=np.int32)
+        best_score, best_ids, best_len = np.full(n, -np.inf), np.zeros((n, L), dtype=np.int32), np.zeros(n, int)
+        rows = np.arange(n)[:, None]
+        for t in range(1, L + 1):
+            logp, _, states = self._step(tokens, memory, source, states)
             V = logp.shape[1]
-            top = np.argsort(-total, axis=1, kind="stable")[:, : 2 * width]
-            new_scores = np.full(n * width, -np.inf)
-            new_tokens = np.full(n * width, END_ID, dtype=np.int32)
-            parents = np.zeros(n * width, dtype=np.int64)
-            new_prefixes: list[list[int]] = [[] for _ in range(n * width)]
-            for b in range(n):
-                slot = 0
-                for flat in top[b]:
-                    score = total[b, flat]
-                    if not np.isfinite(score) or slot == width:
-                        break
-                    parent, token = b * width + flat // V, int(flat % V)
-                    if token == END_ID:  # a finished title competes by its length-normalised score
-                        normed = score / (max(1, t - 1) ** alpha)
-                        if normed > best[b][0]:
-                            best[b] = (normed, prefixes[parent])
-                        continue
-                    row = b * width + slot
-                    new_scores[row], new_tokens[row], parents[row] = score, token, parent
-                    new_prefixes[row] = prefixes[parent] + [token]
-                    slot += 1
-            # a sentence is done once no live prefix can beat its best finished title: log p only falls
-            # as a prefix grows, so its normalised score is at most score / target_length^alpha
-            for b in range(n):
-                live = new_scores[b * width:(b + 1) * width].max()
-                if np.isfinite(best[b][0]) and live / (self.target_length ** alpha) <= best[b][0]:
-                    new_scores[b * width:(b + 1) * width] = -np.inf
-            scores, tokens, prefixes = new_scores, new_tokens, new_prefixes
+            total = (scores[:, None] + logp).reshape(n, width * V)
+            top = np.argsort(-total, axis=1, kind="stable")[:, : 2 * width]  # (n, 2w) candidates, best first
+            cand, parent, token = total[rows, top], rows * width + top // V, (top % V).astype(np.int32)
+            # a candidate ending here is a finished title, ranked by log p / length^alpha
+            normed = np.where(token == END_ID, cand / max(1, t - 1) ** alpha, -np.inf)
+            j = normed.argmax(axis=1)
+            better = normed[np.arange(n), j] > best_score
+            best_score[better] = normed[better, j[better]]
+            best_ids[better] = prefixes[parent[better, j[better]]]
+            best_len[better] = t - 1
+            # the best `width` candidates that go on are the new beams
+            cand = np.where(token == END_ID, -np.inf, cand)
+            keep = np.argsort(-cand, axis=1, kind="stable")[:, :width]
+            scores = cand[rows, keep].reshape(-1)
+            parents, tokens = parent[rows, keep].reshape(-1), token[rows, keep].reshape(-1)
+            prefixes = prefixes[parents]
+            prefixes[:, t - 1] = tokens
             states = [s[parents] for s in states]
+            # a sentence is done once no live prefix can beat its best finished title: log p only falls
+            # as a prefix grows, so its normalised score is at most score / L^alpha
+            live = scores.reshape(n, width).max(axis=1)
+            done = np.isfinite(best_score) & (live / L ** alpha <= best_score)
+            scores.reshape(n, width)[done] = -np.inf
             if not np.isfinite(scores).any():
                 break
-        for b in range(n):  # nothing finished within the length: the best live prefix
-            if not np.isfinite(best[b][0]):
-                row = b * width + int(np.argmax(scores[b * width:(b + 1) * width]))
-                best[b] = (0.0, prefixes[row])
-        return [ids for _, ids in best]
+        out = []
+        for b in range(n):  # nothing finished within the length: the best live prefix, whole
+            if np.isfinite(best_score[b]):
+                out.append(best_ids[b, : best_len[b]].tolist())
+            else:
+                out.append(prefixes[b * width + int(np.argmax(scores[b * width:(b + 1) * width]))].tolist())
+        return out
 
     # saving
     def save(self, folder: Path) -> Path:
@@ -365,15 +375,34 @@ def _part(model: Any, name: str) -> Any:
 
 # -- training -----------------------------------------------------------------------
 
+def smoothed_cross_entropy(smoothing: float):
+    """Cross-entropy of next-token logits against ids, padding (id 0) ignored, with label smoothing:
+    the target distribution puts ``1 - smoothing`` on the true token and spreads ``smoothing`` evenly."""
+    from rnnsuite.kerasutil import keras
+
+    ops = keras().ops
+
+    def loss(ids, logits):
+        ids = ops.cast(ids, "int32")
+        logp = ops.log_softmax(logits, axis=-1)
+        nll = -ops.take_along_axis(logp, ops.expand_dims(ids, -1), axis=-1)[..., 0]
+        spread = -ops.mean(logp, axis=-1)
+        mask = ops.cast(ops.not_equal(ids, PAD_ID), logp.dtype)
+        per_token = (1.0 - smoothing) * nll + smoothing * spread
+        return ops.sum(per_token * mask) / ops.maximum(ops.sum(mask), 1.0)
+
+    return loss
+
+
 def train(ctx, s2s: Seq2Seq, sources: Sequence[str], targets: Sequence[str], *, learning_rate: float = 3e-3,
-          batch_size: int = 64, patience: int = 2, validation: float = 0.1) -> Seq2Seq:
-    """Teacher forcing with Adam and masked cross-entropy (the same for every student); early stopping on the
-    last ``validation`` share of the (already shuffled) training pairs, best weights restored."""
+          batch_size: int = 64, patience: int = 2, validation: float = 0.1, smoothing: float = 0.0) -> Seq2Seq:
+    """Teacher forcing with Adam and masked cross-entropy, label-smoothed by ``smoothing`` (the same for every
+    student); early stopping on the last ``validation`` share of the (already shuffled) training pairs, best
+    weights restored."""
     from rnnsuite.kerasutil import keras, progress_callback
 
     k = keras()
-    s2s.model.compile(optimizer=k.optimizers.Adam(learning_rate, clipnorm=1.0),
-                      loss=k.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_ID),
+    s2s.model.compile(optimizer=k.optimizers.Adam(learning_rate, clipnorm=1.0), loss=smoothed_cross_entropy(smoothing),
                       steps_per_execution=8)  # fewer trips between Python and the graph: ~10% faster on CPU
     inputs, next_ids = s2s.teacher_forcing(sources, targets)
     n_val = max(1, int(round(validation * len(next_ids)))) if len(next_ids) > 1 else 0

@@ -34,7 +34,7 @@ MARK = re.compile(r"⟦(\d)⟧")
 MAX_CHARS = 80  # longer catalogue entries (help texts) are paragraphs, not sentences
 TEST_SHARE = 0.3
 QUICK_PAIRS = 400
-SUBWORDS = 1000  # pieces per language (at most: sentencepiece stops earlier on small data)
+SUBWORDS = 800  # pieces per language (at most: sentencepiece stops earlier on small data)
 BEAM = 4
 
 
@@ -143,7 +143,7 @@ def train(ctx, s2s: Seq2Seq, data: Sentences) -> Seq2Seq:
 
     masked = [mask_placeholders(s, t) for s, t in zip(data.source, data.target or [])]
     return seq2seq.train(ctx, s2s, [m[0] for m in masked], [m[1] for m in masked], learning_rate=3e-3,
-                         batch_size=64, patience=3)
+                         batch_size=64, patience=3, smoothing=0.1)
 
 
 def translate(s2s: Seq2Seq, texts: Sequence[str], beam: int = BEAM) -> list[str]:

@@ -65,7 +65,7 @@ class TableDecoder:
         self.table = table
 
     def predict_on_batch(self, inputs):
-        tokens, memory, mask, state = inputs
+        tokens, memory, source, state = inputs
         probs = np.array([self.table[int(t)] for t in tokens[:, 0]])
         att = np.ones((len(tokens), 1, memory.shape[1])) / memory.shape[1]
         return [np.log(probs)[:, None, :], att, state]
@@ -101,9 +101,10 @@ def test_beam_search_finds_the_likelier_sentence_that_greedy_misses():
     assert ids == [[4, 4, 4, 4]] and attention[0].shape == (4, 3)
 
 
-def test_beam_search_never_emits_padding_or_start():
+def test_decoding_never_emits_padding_unknown_start_or_nothing():
     table = {k: [0.9, E, 0.05, 0.05, E, E, E] if k == START_ID else v for k, v in TABLE.items()}
-    assert table_model(table).beam(["q"], width=2) == [""]  # END is the only allowed choice with weight
+    s2s = table_model(table)  # padding, start and an immediate end carry all the weight: none is allowed
+    assert s2s.beam(["q"], width=2, alpha=0.0) == ["b c"] and s2s.greedy(["q"]) == ["a a a a"]
 
 
 def test_a_model_without_named_parts_is_refused_in_one_line():

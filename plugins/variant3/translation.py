@@ -39,11 +39,11 @@ def build(spec):
 
     * ``keras.Model(..., name="encoder")``: source ids (B, S) -> ``[memory (B, S, d), state (B, h)]``
       (more than one state tensor is fine, e.g. an LSTM's h and c);
-    * ``keras.Model(..., name="decoder")``: ``[target ids (B, T), memory, source mask (B, S) bool, state]``
+    * ``keras.Model(..., name="decoder")``: ``[target ids (B, T), memory, source ids (B, S), state]``
       -> ``[logits (B, T, V), attention weights (B, T, S), new state]``;
 
     and the training model calls ``memory, state = encoder(src)`` then
-    ``decoder([shifted, memory, src != 0, state])[0]``.  The suite compiles it
+    ``decoder([shifted, memory, src, state])[0]``.  The suite compiles it
     (Adam, masked sparse cross-entropy: the same for every student), trains it
     with teacher forcing and translates by beam search.  The reference:
     ``rnnsuite.seq2seq.build_model(spec)``: Bidirectional(GRU(128)) encoder,
