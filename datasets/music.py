@@ -10,10 +10,11 @@ path: an .abc file, or a folder of .abc / MIDI / MusicXML files.
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
 from rnnsuite.errors import DataError
 
@@ -63,27 +64,56 @@ def _parse(data: str | Path, fmt: str | None = None) -> list[str] | None:
     return tokens_of(score)
 
 
-def _tunes(paths: list[Path]) -> Iterator[tuple[str, str | Path, str | None]]:
-    for p in paths:
-        if p.suffix.lower() == ".abc":
-            for tune in split_abc(files.read_text(p)):
-                yield p.name, tune, "abc"
-        else:
-            yield p.name, p, None
+def _file_tunes(p: Path) -> list[tuple[str | Path, str | None]]:
+    """(data, format) of each tune in a file: every tune of an ABC file, else the file itself."""
+    if p.suffix.lower() == ".abc":
+        return [(tune, "abc") for tune in split_abc(files.read_text(p))]
+    return [(p, None)]
 
 
-def parse_tunes(paths: list[Path], max_tunes: int | None, min_notes: int) -> list[list[str]]:
+def skipped(message: str) -> None:
+    """One warning line on stderr for a file of the user's that is left out (the others are used)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def parse_tunes(paths: list[Path], max_tunes: int | None, min_notes: int,
+                warn: Callable[[str], None] | None = None) -> list[list[str]]:
+    """Tokens of the tunes with at least ``min_notes`` notes, files in order, the first ``max_tunes``.
+
+    With ``warn``, a file that cannot be read (empty, corrupt, not music)
+    is named and skipped, and so are the tunes of an ABC file music21 cannot
+    parse; without it (the default corpus) they are skipped silently.
+    """
     try:
         import music21  # noqa: F401
     except ImportError:
         raise DataError("the music data needs music21: pip install 'rnnsuite[music]'") from None
     out: list[list[str]] = []
-    for _, data, fmt in _tunes(paths):
-        toks = _parse(data, fmt)
-        if toks and sum(not t.startswith("rest_") for t in toks) >= min_notes:
-            out.append(toks)
-            if max_tunes is not None and len(out) >= max_tunes:
-                break
+    for p in paths:
+        try:
+            tunes = _file_tunes(p)
+        except DataError as exc:
+            if warn is None:
+                raise
+            warn(f"{exc}; skipped")
+            continue
+        failed, notes = 0, 0
+        for data, fmt in tunes:
+            toks = _parse(data, fmt)
+            failed += toks is None
+            notes = sum(not t.startswith("rest_") for t in toks or ())
+            if notes >= min_notes:
+                out.append(toks)
+                if max_tunes is not None and len(out) >= max_tunes:
+                    return out
+        if warn is None:
+            continue
+        if len(tunes) > 1 and failed:
+            warn(f"{p}: music21 cannot read {failed} of its {len(tunes)} tunes; those are skipped")
+        elif len(tunes) == 1 and failed:
+            warn(f"{p}: music21 cannot read it (corrupt, or not {p.suffix} music); skipped")
+        elif len(tunes) == 1 and notes < min_notes:
+            warn(f"{p}: only {notes} notes were read from it (a tune needs {min_notes}); skipped")
     return out
 
 
@@ -100,9 +130,10 @@ def music(path: Path | None = None, full: bool = False, max_tunes: int | None = 
         paths = sorted(p for p in path.rglob("*") if p.suffix.lower() in MUSIC_SUFFIXES) if path.is_dir() else [path]
         if not paths:
             raise DataError(f"{path}: no music files ({', '.join(MUSIC_SUFFIXES)}) in this folder")
-        seqs = parse_tunes(paths, max_tunes, min_notes)
+        seqs = parse_tunes(paths, max_tunes, min_notes, warn=skipped if path.is_dir() else None)
         if not seqs:
-            raise DataError(f"{path}: no tune with at least {min_notes} notes could be parsed")
+            raise DataError(f"{path}: no tune with at least {min_notes} notes could be read from its "
+                            f"{len(paths)} music file{'s' if len(paths) > 1 else ''}; nothing to learn from")
         return Tokens(seqs, f"music from {path.name}")
     folder = ensure(sources.MUSIC21)
     paths = sorted(folder.glob(sources.MUSIC21.members[0]))

@@ -71,3 +71,38 @@ def image_grid(path: Path, rows: Sequence[tuple[str, np.ndarray, Sequence[str]]]
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def piano_roll(path: Path, tunes: Sequence[tuple[str, Sequence[tuple[float, float, int]]]], *, title: str,
+               seed_ends: Sequence[float] = (), beats_per_bar: int = 4) -> Path:
+    """One panel per (label, notes) tune: each note (onset, length in quarters, MIDI pitch) a bar.
+
+    Notes that start before ``seed_ends[i]`` quarters are drawn darker: the
+    seed that started tune i.  A grey line marks every bar of
+    ``beats_per_bar`` quarters; the pitch axis names the Cs (C4 = 60).
+    """
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(tunes), 1, figsize=(11, 2.2 * len(tunes) + 0.6), dpi=100, squeeze=False)
+    for i, (label, notes) in enumerate(tunes):
+        ax = axes[i][0]
+        seed_end = seed_ends[i] if i < len(seed_ends) else 0.0
+        for onset, length, pitch in notes:
+            color = "#1f3b73" if onset < seed_end else "#5aa0e6"
+            ax.broken_barh([(onset, length)], (pitch - 0.4, 0.8), facecolors=color, edgecolor="white",
+                           linewidth=0.6)  # a repeated note stays two notes
+        end = max((onset + length for onset, length, _ in notes), default=beats_per_bar)
+        for bar in np.arange(0, end + 1e-9, beats_per_bar):
+            ax.axvline(bar, color="0.85", linewidth=0.6, zorder=0)
+        pitches = [p for _, _, p in notes] or [60]
+        low, high = min(pitches) - 2, max(pitches) + 2
+        cs = [p for p in range(low, high + 1) if p % 12 == 0]
+        ax.set_yticks(cs, [f"C{p // 12 - 1}" for p in cs])
+        ax.set_ylim(low, high)
+        ax.set_xlim(0, end)
+        ax.set_ylabel(label, fontsize=8)
+    axes[-1][0].set_xlabel(f"quarter notes (a line every bar of {beats_per_bar})")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
