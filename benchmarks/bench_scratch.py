@@ -21,6 +21,14 @@ Keras runs with ``steps_per_execution`` at its default of 1 unless
 ``--steps-per-execution`` says otherwise; the script prints which.
 ``--threads N`` sets OpenBLAS's and TensorFlow's thread counts (default:
 their own choice).
+
+First it shows what ``rnnsuite run`` gains by holding numpy's BLAS pool to
+one thread (``rnnsuite.threads``): one FRNN forward and backward pass at
+B=64, T=50, k=64, and one Keras SimpleRNN training step of the same shape,
+each timed with the BLAS pool as numpy starts it and held to one thread
+(threadpoolctl), alternating, median of ``--blas-repeats``.  The FRNN should
+be much faster on one thread on a shared machine; Keras, which does not use
+numpy's BLAS, should not change.  ``--skip-blas`` leaves it out.
 """
 from __future__ import annotations
 
@@ -36,7 +44,8 @@ BOUND_FACTOR = 2.0  # FRNN epoch within 2x of the matmul bound
 def parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--windows", type=int, default=10_000)
-    p.add_argument("--epochs", type=int, default=4, help="epochs per run; the first is excluded; the median of the rest is reported")
+    p.add_argument("--epochs", type=int, default=4,
+                   help="epochs per run; the first is excluded; the median of the rest is reported")
     p.add_argument("--steps", type=int, nargs="+", default=[3, 50], help="window lengths")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--inputs", type=int, default=8)
@@ -45,6 +54,8 @@ def parse() -> argparse.Namespace:
     p.add_argument("--steps-per-execution", type=int, default=1)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--skip-keras", action="store_true")
+    p.add_argument("--skip-blas", action="store_true", help="leave out the BLAS thread-pool comparison")
+    p.add_argument("--blas-repeats", type=int, default=30)
     return p.parse_args()
 
 
@@ -109,6 +120,41 @@ def matmul_epochs(X, args):
         yield
 
 
+def blas_effect(args) -> None:
+    """FRNN forward+backward (and a Keras step) at B=64, T=50: numpy's BLAS pool as started vs one thread."""
+    import numpy as np
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from rnnsuite.scratch import FRNN
+
+    X, y = windows(args.batch, 50, args.inputs, args.dtype)
+    model = FRNN(args.inputs, args.hidden, 1, loss="mse", rng=0, dtype=np.dtype(args.dtype))
+    steps = {"FRNN forward+backward": lambda: model.loss_and_grads(X, y)}
+    if not args.skip_keras:
+        import keras
+
+        net = keras.Sequential([keras.Input(X.shape[1:]), keras.layers.SimpleRNN(args.hidden), keras.layers.Dense(1)])
+        net.compile(optimizer="adam", loss="mse")
+        net.train_on_batch(X, y)  # traced once, outside the timing
+        steps["Keras SimpleRNN train step"] = lambda: net.train_on_batch(X, y)
+    pools = sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+    settings = {f"BLAS as started ({'/'.join(map(str, pools))} threads)": None, "BLAS on 1 thread": 1}
+    times = {(step, label): [] for step in steps for label in settings}
+    for _ in range(args.blas_repeats):  # alternating, so that load from elsewhere hits both alike
+        for step, call in steps.items():
+            for label, limit in settings.items():
+                with threadpool_limits(limits=limit, user_api="blas"):
+                    start = time.perf_counter()
+                    call()
+                    times[step, label].append(time.perf_counter() - start)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"BLAS thread pool, B={args.batch} T=50 k={args.hidden} n={args.inputs}, median of {args.blas_repeats} "
+          f"(load average {load}):")
+    for (step, label), values in times.items():
+        print(f"  {step:28s} {label:28s} {1000 * sorted(values)[len(values) // 2]:8.2f} ms")
+    print()
+
+
 def interleaved(*runs) -> list[list[float]]:
     """Epoch times of several runs, taking one epoch of each in turn (fair under varying load)."""
     times: list[list[float]] = [[] for _ in runs]
@@ -164,6 +210,8 @@ def main() -> None:
           f"threads {args.threads or 'default'}, dtype {args.dtype}, windows {args.windows}, "
           f"k {args.hidden}, n {args.inputs}, batch {args.batch}, epochs {args.epochs} (first excluded), "
           f"Keras steps_per_execution {args.steps_per_execution}")
+    if not args.skip_blas:
+        blas_effect(args)
     rows = []
     for T in args.steps:
         X, y = windows(args.windows, T, args.inputs, args.dtype)

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from rnnsuite.context import RunContext
 from rnnsuite.pipeline import run_assignment
+from rnnsuite.threads import limited_blas
 from rnnsuite.types import Assignment, RunResult, Variant
 
 
@@ -63,7 +64,8 @@ def run(
                 registry=manager.registry,
                 hook=hook,
             )
-            result = run_assignment(ctx)
+            with limited_blas():  # small numpy products run fastest on one BLAS thread (rnnsuite.threads)
+                result = run_assignment(ctx)
             results.append(result)
             hook.rnnsuite_assignment_finished(result=result)
     finally:

@@ -1,4 +1,4 @@
-"""Variant 5: filters and word vectors on tiny arrays; every assignment end to end in quick mode."""
+"""Variant 5: filters, the FRNN's start and the Elman split on tiny arrays; every assignment end to end, quick."""
 from __future__ import annotations
 
 import subprocess
@@ -6,9 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-
 from rnnsuite.plugins.variant5 import filters
-from rnnsuite.plugins.variant5.embeddings import word_vectors
 from rnnsuite.plugins.variant5.elman_digits import metric_name
 
 
@@ -72,16 +70,34 @@ def test_metric_names_of_the_filter_table():
     assert metric_name("digits8_blur") == "digits8_accuracy_blur"
 
 
-# -- word vectors ----------------------------------------------------------------
-def test_word_vectors_put_words_of_the_same_contexts_together():
-    rng = np.random.default_rng(0)
-    # ids 2,3 always appear next to 10; ids 4,5 next to 11
+# -- v5.1: the FRNN's input weights start from word vectors --------------------------------------
+def test_the_frnn_input_weights_start_from_word_vectors():
+    from rnnsuite.plugins.variant5 import frnn_sentiment
+
     rows = np.array([[0, 2, 10, 6, 7], [0, 3, 10, 6, 7], [0, 4, 11, 8, 9], [0, 5, 11, 8, 9]] * 20)
-    E = word_vectors([rows], 12, 4, rng, window=2)
-    assert E.shape == (12, 4) and E.dtype == np.float32
-    assert not E[0].any()  # PAD
-    cos = lambda a, b: float(E[a] @ E[b] / (np.linalg.norm(E[a]) * np.linalg.norm(E[b])))  # noqa: E731
-    assert cos(2, 3) > cos(2, 4)
+    model = frnn_sentiment.build({"n": 12, "m": 2, "seed": 0})
+    W = model.params["W"]
+    frnn_sentiment.init_input_weights(model, [rows], np.random.default_rng(0))
+    assert model.params["W"] is W and W.shape == (frnn_sentiment.HIDDEN, 12)  # in place: the protocol's arrays
+    column = W.T  # word j's input to the hidden layer
+    cos = lambda a, b: float(column[a] @ column[b] / np.linalg.norm(column[a]) / np.linalg.norm(column[b]))  # noqa: E731
+    assert cos(2, 3) > cos(2, 4) and not column[0].any()
+    assert np.sqrt((column[2:12] ** 2).mean()) == pytest.approx(frnn_sentiment.INPUT_RMS, rel=1e-3)
+
+
+# -- v5.3: the split, with and without the instructor's hidden images ------------------------------
+def test_hidden_images_are_the_test_block_and_every_loaded_image_trains():
+    from types import SimpleNamespace
+
+    from rnnsuite.plugins.variant5 import elman_digits
+
+    ctx = SimpleNamespace(quick=False, rng=lambda salt: np.random.default_rng(salt))
+    images, labels = np.random.default_rng(0).random((40, 8, 8)), np.arange(40) % 4
+    xtr, ytr, xte, yte = elman_digits._split(ctx, images, labels, "digits8", 21)
+    assert (len(ytr), len(yte)) == (28, 12) and sorted(np.bincount(yte)) == [3, 3, 3, 3]  # stratified 70/30
+    hidden = SimpleNamespace(images=np.ones((5, 8, 8)), labels=np.array([1, 2, 3, 4, 5]))
+    xtr, ytr, xte, yte = elman_digits._split(ctx, images, labels, "digits8", 21, hidden=hidden)
+    assert len(ytr) == 40 and yte.tolist() == [1, 2, 3, 4, 5] and elman_digits._up(xte).shape == (5, 28, 28)
 
 
 # -- the plugin ------------------------------------------------------------------
@@ -101,6 +117,9 @@ def test_the_variant_is_registered_with_three_assignments():
     for a in variant.assignments:
         assert a.task_ru and a.task_en and a.bars and all(b.why for b in a.bars)
         assert registry.model(a.model).kind == a.kind
+    for a in variant.assignments[:2]:  # the review bars travel with the data: relative to its baselines
+        assert [b.metric for b in a.bars] == ["relative_accuracy"] and a.bars[0].floor == 0.0
+        assert "bag_of_words" not in a.bars[0].why and "Rotten Tomatoes" in a.bars[0].why
 
 
 # -- end to end (quick) ------------------------------------------------------------
@@ -127,7 +146,7 @@ def test_every_assignment_runs_quick_with_sane_metrics_and_artifacts(quick_resul
         assert result.status != "error", (result.assignment, result.error)
         assert result.metrics, result.assignment
         for name, value in result.metrics.items():
-            assert 0.0 <= value <= 1.0, (result.assignment, name, value)
+            assert 0.0 <= value <= 1.0 or name == "relative_accuracy", (result.assignment, name, value)
         assert "majority_accuracy" in result.metrics
         for name, path in result.artifacts.items():
             assert path and __import__("pathlib").Path(path).stat().st_size > 0, (result.assignment, name)

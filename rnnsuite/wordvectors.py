@@ -8,7 +8,9 @@ The classic count-based recipe (Levy, Goldberg & Dagan 2015):
     PPMI      ~ U S V^T (rank d),  vectors = U sqrt(S)
 
 It sees token ids only, never labels, so it may read every training text and
-any other unlabelled review text -- never the test split.
+any other unlabelled review text -- never the test split.  Shared by the
+review classifiers (v4.2, v5.2), which start their Keras ``Embedding`` from
+these vectors (:func:`init_embedding`).
 """
 from __future__ import annotations
 
@@ -51,14 +53,33 @@ def truncated_svd(M: np.ndarray, rank: int, rng: np.random.Generator, power: int
 
 
 def word_vectors(corpora: list[np.ndarray], vocab_size: int, dim: int, rng: np.random.Generator,
-                 window: int = 5) -> np.ndarray:
-    """(V, dim) float32 vectors, rows scaled to a common RMS; PAD is zero, unseen words small noise."""
+                 window: int = 5, rms: float = 0.05) -> np.ndarray:
+    """(V, dim) float32 vectors, entries of root mean square ``rms``; PAD is zero, unseen words noise of that size.
+
+    The default 0.05 is the size of Keras' uniform(-0.05, 0.05) Embedding start.  A vocabulary smaller
+    than ``dim`` has fewer singular vectors than dimensions: the rest are zero.
+    """
     C = cooccurrence(corpora, vocab_size, window)
     U, S = truncated_svd(ppmi(C), dim, rng)
-    E = (U * np.sqrt(S)).astype(np.float32)
+    E = np.zeros((vocab_size, dim), dtype=np.float32)
+    E[:, : len(S)] = U * np.sqrt(S)
     seen = C.sum(axis=1) > 0
     scale = float(np.sqrt((E[seen] ** 2).mean())) if seen.any() else 1.0
-    E /= max(scale, 1e-8) / 0.05  # the size of Keras' uniform(-0.05, 0.05) start
-    E[~seen] = rng.normal(0.0, 0.05, size=(int((~seen).sum()), dim))
+    E /= max(scale, 1e-8) / rms
+    E[~seen] = rng.normal(0.0, rms, size=(int((~seen).sum()), dim))
     E[0] = 0.0
     return E
+
+
+def init_embedding(model, corpora: list[np.ndarray], rng: np.random.Generator, layer: str = "embedding") -> bool:
+    """Start a Keras model's ``layer`` (an Embedding) from PPMI-SVD vectors of ``corpora`` (arrays of id rows).
+
+    Returns False, changing nothing, when the model has no such layer with one weight matrix (a student's
+    model may be built differently).
+    """
+    found = next((candidate for candidate in model.layers if candidate.name == layer), None)
+    if found is None or len(found.get_weights()) != 1:
+        return False
+    V, d = found.get_weights()[0].shape
+    found.set_weights([word_vectors(corpora, V, d, rng)])
+    return True
