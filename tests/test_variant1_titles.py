@@ -6,11 +6,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
-from rnnsuite.context import RunContext
 from rnnsuite.datasets.records import Pairs
 from rnnsuite.plugins.variant1 import titles
-from rnnsuite.types import Split
+
+from rnnsuite.context import RunContext
 
 
 def test_rouge_equals_hand_computed_values():
@@ -107,3 +106,34 @@ def test_titles_quick_and_untrained_on_pubmed(tmp_path):
     [untrained] = run(manager, variant, [a], out_dir=tmp_path / "untrained", seed=0, quick=True, epochs=0)
     assert untrained.error is None, untrained.error
     assert untrained.status == "failed" and not any(b.passed for b in untrained.bars if b.metric == "rouge2")
+
+
+# -- bad input: one line, exit 2 ---------------------------------------------------------
+
+@pytest.mark.parametrize("name, content, message", [
+    ("arxiv.jsonl", '{"title": "A study", "summary": "We studied."}\n', "line 1 has no 'abstract' field"),
+    ("arxiv.json", '{"title": "A", "abstract": "B"}\n[1, 2]\n', "line 2 has no 'abstract' or 'title' field"),
+    ("articles.csv", "name,body\nA,B\n", "wrong columns name, body; expected abstract"),
+])
+def test_bad_article_files_are_one_line_data_errors(tmp_path, name, content, message):
+    from rnnsuite.datasets.translation import pubmed
+
+    from rnnsuite.errors import DataError
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=message) as err:
+        pubmed(path)
+    assert "\n" not in str(err.value)
+
+
+def test_a_bad_articles_file_exits_2_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "arxiv.jsonl"
+    bad.write_text('{"id": "1", "title": "A"}\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "rnnsuite.cli", "run", "--variant", "1", "--task", "3", "--quick",
+                           "--data", f"pubmed={bad}", "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "line 1 has no 'abstract' field" in done.stdout + done.stderr and "Traceback" not in done.stderr
