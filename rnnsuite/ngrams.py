@@ -187,6 +187,17 @@ class NGramLM:
         return np.concatenate([self._probs(contexts[i:i + rows]) for i in range(0, len(contexts), rows)]) \
             if len(contexts) else np.zeros((0, self.vocab))
 
+    def top(self, contexts, k: int, exclude=()) -> np.ndarray:
+        """The k most probable next tokens after each row of ``contexts``, best first, (M, k).
+
+        Computed a chunk of rows at a time, so memory stays small however many rows.
+        """
+        contexts = np.asarray(contexts, dtype=np.int64).reshape(len(contexts), -1)
+        rows = max(1, CHUNK_CELLS // self.vocab)
+        return np.concatenate([top_k(self.probs(contexts[i:i + rows]), k, exclude)
+                               for i in range(0, len(contexts), rows)]) if len(contexts) else \
+            np.zeros((0, k), dtype=np.int64)
+
     def _probs(self, contexts: np.ndarray) -> np.ndarray:
         M, c = contexts.shape
         V = self.vocab

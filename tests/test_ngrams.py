@@ -87,3 +87,15 @@ def test_bad_use_is_refused():
         NGramLM(5, 10**6)
     with pytest.raises(RuntimeError, match="not fitted"):
         NGramLM(2, 3).probabilities([0, 1])
+
+
+def test_top_reads_whole_distributions_a_chunk_at_a_time(monkeypatch):
+    import rnnsuite.ngrams as ngrams
+
+    rng = np.random.default_rng(3)
+    model = NGramLM(3, 6).fit(rng.integers(0, 6, 300))
+    contexts = rng.integers(0, 6, (50, 2))
+    whole = top_k(model.probs(contexts), 3, exclude=(0,))
+    monkeypatch.setattr(ngrams, "CHUNK_CELLS", 6 * 7)  # 7 rows per chunk
+    assert np.array_equal(model.top(contexts, 3, exclude=(0,)), whole)
+    assert 0 not in whole

@@ -15,9 +15,9 @@ from __future__ import annotations
 from rnnsuite import hookimpl
 from rnnsuite.types import Variant
 
-from . import jordan_music, music_lstm
+from . import frnn_words, jordan_music, music_lstm
 
-MODULES = (music_lstm, jordan_music)
+MODULES = (frnn_words, music_lstm, jordan_music)
 
 
 @hookimpl
