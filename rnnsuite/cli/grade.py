@@ -1,6 +1,7 @@
 """``rnnsuite grade``: grade submissions in isolation against hidden data."""
 from __future__ import annotations
 
+import contextlib
 import signal
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from rnnsuite.cli.common import (
     print_json,
     select_assignments,
 )
+from rnnsuite.errors import UserError
+from rnnsuite.grading.points import VISIBILITIES
 
 
 @click.command("grade")
@@ -46,8 +49,18 @@ from rnnsuite.cli.common import (
               help="Print the gradebook as JSON on stdout (schema: docs/cli.md); the table goes to stderr.")
 @click.option("--no-sandbox", "no_sandbox", is_flag=True,
               help="Run students' code unconfined where bubblewrap cannot be set up (unsafe; results are marked).")
+@click.option("--cluster", "cluster_address", metavar="ADDRESS", default=None,
+              help="Run the children on Dask workers: tcp://HOST:PORT (a scheduler), local:N (N worker processes "
+                   "here), slurm or pbs (with --cluster-config); scoring stays here. Needs rnnsuite[cluster].")
+@click.option("--cluster-config", "cluster_config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="TOML settings of the slurm/pbs workers: cores, memory, walltime, queue, account, "
+                                 "jobs, python, ... (docs/grading.md).")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
+              help="With --cluster: more tries for a job whose worker failed or died; then it is an error.")
+@click.option("--visibility", type=click.Choice(VISIBILITIES), default=None,
+              help="What students see of the Gradescope results.json by default (overrides the points file's).")
 def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, points_file, quick, seed, epochs,
-              full, data, as_json, no_sandbox) -> None:
+              full, data, as_json, no_sandbox, cluster_address, cluster_config, retries, visibility) -> None:
     """Grade student submissions, each in its own limited child process.
 
     PATH is a submission (a .py file or a package folder) or a folder of
@@ -58,6 +71,8 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
 
     Every child runs in a bubblewrap sandbox (see docs/grading.md); where
     none can be set up, grading stops unless --no-sandbox says otherwise.
+    With --cluster the children run on Dask workers (each with its own
+    sandbox) and only their answers come back: the test labels stay here.
     Ctrl-C or SIGTERM kills every child at once and saves the students who
     were finished.
 
@@ -68,14 +83,20 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rnnsuite import runner
-    from rnnsuite.grading import batch, formats, hidden, sandbox
+    from rnnsuite.grading import batch, cluster, formats, gradescope, hidden, sandbox
     from rnnsuite.grading.points import Points
 
     mgr = manager()
     reg = mgr.registry
     v, chosen = select_assignments(reg, variant, tasks)
-    sandbox.require(not no_sandbox)  # before anything is created
-    points = Points.load(points_file)
+    if cluster_address:  # checked before anything is created; the workers check their own sandbox
+        workers = cluster.Cluster.from_options(cluster_address, cluster_config, retries, sandboxed=not no_sandbox)
+    elif cluster_config:
+        raise UserError("--cluster-config goes with --cluster slurm or pbs")
+    else:
+        workers = None
+        sandbox.require(not no_sandbox)  # before anything is created
+    points = gradescope.with_visibility(Points.load(points_file), visibility)
     hidden_folder, hidden_paths = _hidden(hidden_data, set(reg.datasets))
     submissions = batch.discover(list(paths))
     for skipped in batch.not_submissions(list(paths)):
@@ -87,8 +108,9 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
     if hidden_folder is None and not hidden_paths:
         err_console.print(f"[yellow]warning[/]: {formats.PUBLIC_TEST}", highlight=False, soft_wrap=True)
     root = click.get_current_context().find_root()
+    threads = workers.child_threads(_cpus()) if workers else max(1, _cpus() // jobs)
     settings = batch.Settings(
-        jobs=jobs, limits=sandbox.Limits(timeout=timeout, memory_mb=memory_mb, threads=max(1, _cpus() // jobs)),
+        jobs=jobs, limits=sandbox.Limits(timeout=timeout, memory_mb=memory_mb, threads=threads),
         hidden_data=hidden_folder, hidden_paths=hidden_paths, quick=quick, seed=seed, epochs=epochs, full=full,
         plugins=tuple((root.obj or {}).get("plugins", ())), data_paths=parse_data_paths(data, set(reg.datasets)),
         sandboxed=not no_sandbox)
@@ -107,17 +129,24 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
 
     stop = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops grading as Ctrl-C does
     try:
-        with err_console.status("Preparing the assignments' data"):
-            grading = batch.Batch(reg, chosen, settings)
-        if grading.warning:
-            err_console.print(f"[yellow]warning[/]: {escape(grading.warning)}", highlight=False)
-        with Progress(*columns, console=err_console, transient=True) as progress:
-            task = progress.add_task("", total=len(submissions))
-            results = grading.run(submissions, on_done=done)
+        with contextlib.ExitStack() as stack:
+            if workers:
+                with err_console.status(f"Starting {escape(workers.describe())}"):
+                    stack.enter_context(workers)
+                settings.isolation = workers.isolation
+                err_console.print(f"Grading {escape(workers.isolation)}", highlight=False)
+            with err_console.status("Preparing the assignments' data"):
+                grading = batch.Batch(reg, chosen, settings)
+            if grading.warning:
+                err_console.print(f"[yellow]warning[/]: {escape(grading.warning)}", highlight=False)
+            with Progress(*columns, console=err_console, transient=True) as progress:
+                task = progress.add_task("", total=len(submissions))
+                results = grading.run(submissions, on_done=done, cluster=workers)
     except KeyboardInterrupt:
         order = [student for student, _ in submissions]
         _save_finished(sorted(finished, key=lambda r: order.index(r.student)), len(order), out,
-                       sandbox.describe(settings.sandboxed), points, grading.info if "grading" in locals() else {})
+                       settings.isolation or sandbox.describe(settings.sandboxed), points,
+                       grading.info if "grading" in locals() else {})
         click.get_current_context().exit(130)
     finally:
         signal.signal(signal.SIGTERM, stop)
@@ -140,8 +169,6 @@ def _earlier_grading(out: Path) -> bool:
 
 def _hidden(items: tuple[str, ...], known: set[str]) -> tuple[Path | None, dict[str, Path]]:
     """``--hidden-data`` values: at most one folder of arrays, and NAME=PATH raw files."""
-    from rnnsuite.errors import UserError
-
     folders = [Path(i) for i in items if "=" not in i]
     if len(folders) > 1:
         raise UserError("--hidden-data takes at most one folder of arrays")

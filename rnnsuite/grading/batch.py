@@ -53,6 +53,7 @@ class Settings:
     data_paths: dict[str, Path] = field(default_factory=dict)
     sandboxed: bool = True  # False: --no-sandbox, children run unconfined (results marked so)
     secrets: tuple[Path, ...] = ()  # more folders to hide from children (the output folder)
+    isolation: str | None = None  # how children are confined where they run: a cluster's workers say; None: here
 
 
 #: a submission is one of these files, or a package folder with __init__.py
@@ -96,9 +97,12 @@ class Batch:
 
     def __init__(self, registry, assignments: list[Assignment], settings: Settings):
         self.registry, self.assignments, self.settings = registry, assignments, settings
-        sandbox.require(settings.sandboxed)
-        self.isolation = sandbox.describe(settings.sandboxed)
-        self.warning = sandbox.warning(settings.sandboxed)
+        if settings.isolation is None:  # the children run here
+            sandbox.require(settings.sandboxed)
+            self.isolation = sandbox.describe(settings.sandboxed)
+            self.warning = sandbox.warning(settings.sandboxed)
+        else:  # on a cluster's workers, each checked there (jobs.run_job)
+            self.isolation, self.warning = settings.isolation, None
         # hidden even where a folder mounted for the child (the interpreter's, say) holds them
         self.secrets = tuple(p for p in (settings.hidden_data, *settings.hidden_paths.values(), data_dir(),
                                          *settings.secrets) if p is not None)

@@ -127,7 +127,8 @@ def jobqueue_arguments(config: dict[str, Any]) -> tuple[dict[str, Any], int]:
 # -- on every worker ----------------------------------------------------------------
 def worker_report(sandboxed: bool) -> dict[str, Any]:
     """What a worker says about itself before grading starts: its rnnsuite and its sandbox."""
-    return {"version": __version__, "sandbox": sandbox.problem() if sandboxed else None}
+    return {"version": __version__, "sandbox": sandbox.problem() if sandboxed else None,
+            "isolation": sandbox.describe(sandboxed) if not sandboxed or not sandbox.problem() else ""}
 
 
 def stop_children() -> int:
@@ -145,6 +146,7 @@ class Cluster:
     config: dict[str, Any] = field(default_factory=dict)
     retries: int = 2
     sandboxed: bool = True
+    isolation: str = ""  # how the workers confine children, as they say (grading_info's "sandbox")
     _client: Any = None
     _cluster: Any = None
 
@@ -190,7 +192,8 @@ class Cluster:
                 if self.address.kind == "local":
                     self._cluster = distributed.LocalCluster(
                         n_workers=self.address.workers, threads_per_worker=1, processes=True,
-                        dashboard_address=None, memory_limit=0, silence_logs=logging.ERROR)
+                        dashboard_address=":0", memory_limit=0,  # any free port: clusters never collide
+                        silence_logs=logging.ERROR)
                 elif self.address.kind in SYSTEMS:
                     self._cluster, count = self.jobqueue()
                     self._cluster.scale(jobs=count)
@@ -200,6 +203,9 @@ class Cluster:
                 raise UserError(f"cannot start or reach {self.describe()}: {one_line(exc)}") from None
         if self.address.kind in ("local", "scheduler"):  # batch jobs come later: run_job checks each worker
             self._check_workers()
+        else:
+            self.isolation = (f"on {self.describe()}: " + ("bubblewrap sandbox on every worker (checked per job)"
+                                                           if self.sandboxed else "NOT SANDBOXED (--no-sandbox)"))
         return self
 
     def __exit__(self, *exc) -> None:
@@ -232,6 +238,7 @@ class Cluster:
             if report["sandbox"]:
                 self.close()
                 raise UserError(f"worker {worker} cannot sandbox students' code: {report['sandbox']}")
+        self.isolation = f"on {self.describe()}: " + "; ".join(sorted({r["isolation"] for r in reports.values()}))
 
     def workers(self) -> dict[str, int]:
         """Each worker's address and process id (as the workers report them)."""
@@ -283,7 +290,7 @@ class Cluster:
     def _lost(self, a, exc: BaseException) -> AssignmentResult:
         """A job no worker could finish: graded as an error naming the reason (no items, no points lost)."""
         if type(exc).__name__ == "KilledWorker":
-            why = f"the worker running it died {self.retries + 1} times (killed, out of memory or lost)"
+            why = f"its worker died on every try ({self.retries + 1}): killed, out of memory or lost"
         else:
             why = f"it failed on {self.retries + 1} tries ({one_line(exc)})"
         return AssignmentResult(a.id, "error", f"not graded: {why}; grade this student again")

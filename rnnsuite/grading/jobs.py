@@ -187,7 +187,7 @@ def run_job(job: Job, split: Split) -> Answers:
     does; raises :class:`WorkerMismatch` where this machine cannot grade.
     """
     if job.version != __version__:
-        raise WorkerMismatch(f"this worker has rnnsuite {__version__}, the grading parent {job.version}: "
+        raise WorkerMismatch(f"this worker has rnnsuite {__version__}, the grading parent rnnsuite {job.version}: "
                              "install the same version on every worker")
     if split.test_targets is not None:
         raise ValueError("a job's split must be Split.public(): the test targets never leave the parent")
