@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "Check the scratch FRNN's BPTT gradients against finite differences."),
     "data": ("rnnsuite.cli.data:data_cmd", "List, fetch, locate and verify the data sets."),
     "grade": ("rnnsuite.cli.grade:grade_cmd", "Grade student submissions in isolation against hidden data."),
+    "gradescope": ("rnnsuite.cli.gradescope:gradescope_cmd", "Build the Gradescope autograder bundle of a variant."),
     "check": ("rnnsuite.cli.check:check_cmd", "Check your own submission as grading would (quick by default)."),
     "explain": ("rnnsuite.cli.explain:explain_cmd", "Explain an assignment's network: equations, BPTT, parameters."),
     "try": ("rnnsuite.cli.try_:try_cmd", "Use a model trained by rnnsuite run on your own input."),
