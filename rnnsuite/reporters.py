@@ -1,10 +1,11 @@
-"""Built-in reporters, plugins of the run hooks: a rich console and a JSON writer.
+"""Built-in reporters, plugins of the run hooks: a rich console, a JSON writer and the run report.
 
 The console reporter draws a progress bar per assignment (epochs) with a
 batch bar under it, and a table of metric, value, bar and verdict at the end.
 The JSON writer puts ``result.json`` in each assignment's folder as soon as
 it finishes and ``summary.json`` in the run folder (the document
-``rnnsuite run --json`` prints; its schema is in docs/cli.md).
+``rnnsuite run --json`` prints; its schema is in docs/cli.md).  The report
+writer then draws ``report.html`` and ``report.md`` from those files.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -37,6 +39,18 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+#: how the console shows each verdict
+VERDICTS = {"pass": "[green]pass[/]", "not_met_quick": "[dim]not met (quick)[/]", "fail": "[red]FAIL[/]"}
+
+
+def verdict(passed: list[bool], quick: bool) -> str | None:
+    """A metric's verdict from its bars: ``pass``, ``fail``, ``not_met_quick`` (a quick run: no shouting), or
+    None when it has no bar."""
+    if not passed:
+        return None
+    return "pass" if all(passed) else "not_met_quick" if quick else "fail"
+
+
 def results_table(results: list[RunResult], title: str = "Results") -> Table:
     """Metric, value, bar and verdict for every assignment."""
     table = Table(title=title, show_lines=False)
@@ -48,10 +62,9 @@ def results_table(results: list[RunResult], title: str = "Results") -> Table:
             continue
         for i, (name, value) in enumerate(r.metrics.items()):
             bars = [b for b in r.bars if b.metric == name]  # a metric may have several bars
-            verdict = "" if not bars else ("[green]pass[/]" if all(b.passed for b in bars) else
-                                           "[dim]not met (quick)[/]" if r.quick else "[red]FAIL[/]")
+            shown = VERDICTS.get(verdict([b.passed for b in bars], r.quick), "")
             bar_text = "; ".join(bar_label(b) for b in bars)
-            table.add_row(r.assignment if i == 0 else "", name, fmt(value), bar_text, verdict)
+            table.add_row(r.assignment if i == 0 else "", name, fmt(value), bar_text, shown)
         table.add_section()
     return table
 
@@ -137,10 +150,14 @@ class JsonWriter:
     def __init__(self) -> None:
         self.out_dir: Path | None = None
         self.run: dict[str, Any] = {}
+        self.chosen: list[dict[str, str]] = []
 
-    def run_started(self, out_dir, variant=None, seed=0, quick=False, **_) -> None:
+    def run_started(self, out_dir, variant=None, seed=0, quick=False, assignments=(), **_) -> None:
         self.out_dir = Path(out_dir)
-        self.run = {"variant": getattr(variant, "number", None), "seed": seed, "quick": quick}
+        self.run = {"variant": getattr(variant, "number", None), "title": getattr(variant, "title", ""),
+                    "seed": seed, "quick": quick}
+        self.chosen = [{"id": a.id, "kind": a.kind, "network": a.network, "task_en": a.task_en, "task_ru": a.task_ru}
+                       for a in assignments]  # also those an interrupt leaves unrun: the report lists them
 
     def assignment_finished(self, result: RunResult) -> None:
         if self.out_dir is None:
@@ -152,11 +169,35 @@ class JsonWriter:
     def run_finished(self, results, out_dir) -> None:
         results = [r.to_dict() for r in results]
         write_json(Path(out_dir) / "summary.json", {"schema": JSON_SCHEMA, **self.run, "out_dir": str(out_dir),
-                                                    "results": results})
+                                                    "assignments": self.chosen, "results": results})
+
+
+class ReportWriter:
+    """``report.html`` and ``report.md`` in the run folder at the end of every run (also after Ctrl-C).
+
+    They are drawn from the files the JSON writer left (``rnnsuite.report``),
+    so ``rnnsuite report RUN_DIR`` draws the same pages again.  A report that
+    cannot be written is a warning: the run's results are already saved.
+    """
+
+    def __init__(self) -> None:
+        self.lang: str | None = None  # None: from the locale
+
+    def run_finished(self, out_dir) -> str:
+        """The line to show: where the report is, or why it is not there."""
+        from rnnsuite.errors import one_line
+        from rnnsuite.report import write_run_report
+
+        try:
+            written = write_run_report(Path(out_dir), self.lang)
+        except Exception as exc:  # noqa: BLE001 - the results are saved; the report is a view of them
+            return f"[yellow]warning[/]: the report was not written: {escape(one_line(exc))}"
+        return f"Report: {escape(str(written['html']))}"
 
 
 _console = ConsoleReporter()
 _json = JsonWriter()
+_report = ReportWriter()
 
 
 @contextmanager
@@ -169,10 +210,20 @@ def console_on_stderr() -> Iterator[None]:
         _console.console = previous
 
 
+@contextmanager
+def report_language(lang: str | None) -> Iterator[None]:
+    """The run report is written in ``lang`` (``en`` or ``ru``; None: from the locale) meanwhile."""
+    previous, _report.lang = _report.lang, lang
+    try:
+        yield
+    finally:
+        _report.lang = previous
+
+
 @hookimpl
 def rnnsuite_run_started(variant, assignments, out_dir, seed, quick):
     _console.run_started(variant, assignments, out_dir, seed, quick)
-    _json.run_started(out_dir=out_dir, variant=variant, seed=seed, quick=quick)
+    _json.run_started(out_dir=out_dir, variant=variant, seed=seed, quick=quick, assignments=assignments)
 
 
 @hookimpl
@@ -199,4 +250,7 @@ def rnnsuite_assignment_finished(result):
 @hookimpl
 def rnnsuite_run_finished(results, out_dir):
     _json.run_finished(results, out_dir)
+    line = _report.run_finished(out_dir)  # from the files just written
     _console.run_finished(results, out_dir)
+    if not _console.quiet():
+        _console.console.print(line, highlight=False, soft_wrap=True)

@@ -62,7 +62,7 @@ def test_summary_is_the_documented_document(tmp_path):
     writer.run_started(out_dir=tmp_path, variant=Variant(5, "five", ()), seed=3, quick=True)
     writer.run_finished([RunResult("v5.1", "passed")], tmp_path)
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert list(summary) == ["schema", "variant", "seed", "quick", "out_dir", "results"]
+    assert list(summary) == ["schema", "variant", "title", "seed", "quick", "out_dir", "assignments", "results"]
     assert summary["schema"] == JSON_SCHEMA == 1 and summary["variant"] == 5 and summary["seed"] == 3
     assert summary["out_dir"] == str(tmp_path) and summary["results"][0]["assignment"] == "v5.1"
 

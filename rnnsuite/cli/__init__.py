@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-variant": ("rnnsuite.cli.new_variant:new_variant_cmd",
                     "Write a working skeleton plugin package for a new variant."),
     "submission": ("rnnsuite.cli.submission:submission_cmd", "Write a ready-to-fill submission template."),
+    "report": ("rnnsuite.cli.report:report_cmd", "Write a run's or a grading's HTML (and Markdown) report again."),
 }
 
 

@@ -16,6 +16,7 @@ from rnnsuite.cli.common import (
     print_json,
     select_assignments,
 )
+from rnnsuite.cli.report import LANG
 from rnnsuite.errors import UserError
 from rnnsuite.grading.points import VISIBILITIES
 
@@ -59,15 +60,16 @@ from rnnsuite.grading.points import VISIBILITIES
               help="With --cluster: more tries for a job whose worker failed or died; then it is an error.")
 @click.option("--visibility", type=click.Choice(VISIBILITIES), default=None,
               help="What students see of the Gradescope results.json by default (overrides the points file's).")
+@LANG
 def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out, points_file, quick, seed, epochs,
-              full, data, as_json, no_sandbox, cluster_address, cluster_config, retries, visibility) -> None:
+              full, data, as_json, no_sandbox, cluster_address, cluster_config, retries, visibility, lang) -> None:
     """Grade student submissions, each in its own limited child process.
 
     PATH is a submission (a .py file or a package folder) or a folder of
     them, one per student (the file stem or folder name is the student).
     Children see the training data and the test inputs only; predictions
     are scored here. Writes per-student JSON, Gradescope results.json,
-    JUnit XML and a CSV gradebook into the results folder.
+    JUnit XML, a CSV gradebook and report.html into the results folder.
 
     Every child runs in a bubblewrap sandbox (see docs/grading.md); where
     none can be set up, grading stops unless --no-sandbox says otherwise.
@@ -146,17 +148,18 @@ def grade_cmd(paths, variant, tasks, jobs, timeout, memory_mb, hidden_data, out,
         order = [student for student, _ in submissions]
         _save_finished(sorted(finished, key=lambda r: order.index(r.student)), len(order), out,
                        settings.isolation or sandbox.describe(settings.sandboxed), points,
-                       grading.info if "grading" in locals() else {})
+                       grading.info if "grading" in locals() else {}, lang)
         click.get_current_context().exit(130)
     finally:
         signal.signal(signal.SIGTERM, stop)
-    _, failed = formats.write_all(results, out, grading.isolation, points=points, info=grading.info)
+    _, failed = formats.write_all(results, out, grading.isolation, points=points, info=grading.info, lang=lang)
     for line in failed:
         err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
     from rich.console import Console
 
     Console(stderr=as_json).print(formats.table(results, points))
-    click.echo(f"Results: {out} (gradebook.csv, junit.xml, summary.json, students/, gradescope/)", err=as_json)
+    click.echo(f"Results: {out} (report.html, gradebook.csv, junit.xml, summary.json, students/, gradescope/)",
+               err=as_json)
     if as_json:  # the gradebook: each student's total, status and items (the output tails stay in students/)
         print_json({"variant": variant, "out_dir": str(out), "students": [
             {k: v for k, v in points.apply(r).to_dict().items() if k != "assignments"} for r in results]})
@@ -179,7 +182,8 @@ def _hidden(items: tuple[str, ...], known: set[str]) -> tuple[Path | None, dict[
     return (folders[0] if folders else None), named
 
 
-def _save_finished(saved: list, total: int, out: Path, isolation: str, points, info: dict) -> None:
+def _save_finished(saved: list, total: int, out: Path, isolation: str, points, info: dict,
+                   lang: str | None = None) -> None:
     """After an interrupt: write the students who were finished, and say exactly what was saved."""
     from rich.markup import escape
 
@@ -189,7 +193,7 @@ def _save_finished(saved: list, total: int, out: Path, isolation: str, points, i
         click.echo(f"Interrupted: every child was stopped; no student had finished, nothing was saved "
                    f"({out} is empty).", err=True)
         return
-    _, failed = formats.write_all(saved, out, isolation, points=points, info=info)
+    _, failed = formats.write_all(saved, out, isolation, points=points, info=info, lang=lang)
     for line in failed:
         err_console.print(f"[red]not written[/]: {escape(line)}", highlight=False)
     names = ", ".join(r.student for r in saved)

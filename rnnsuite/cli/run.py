@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from rnnsuite.cli.common import SEED, err_console, manager
+from rnnsuite.cli.report import LANG
 
 
 @click.command("run")
@@ -25,13 +26,15 @@ from rnnsuite.cli.common import SEED, err_console, manager
               help="Run folder, new or empty (a folder holding files is refused). Default: runs/<time>-v<N>.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as JSON on stdout (schema: docs/cli.md); progress and tables go to stderr.")
-def run_cmd(variant, tasks, quick, seed, epochs, full, data, out, as_json) -> None:
+@LANG
+def run_cmd(variant, tasks, quick, seed, epochs, full, data, out, as_json, lang) -> None:
     """Train and evaluate a variant's assignments on real data.
 
     Each assignment shows its progress, then a table of its metrics against
     the bars it must reach. Results (result.json per assignment,
     summary.json) and artifacts (plots, samples, saved models) go into the
-    run folder.
+    run folder, with report.html (self-contained, images and tunes inline)
+    and report.md.
 
     Exit status: 0 when every assignment ran (whether or not it reached its
     bars), 1 when one raised an error, 2 for bad arguments or bad input data
@@ -47,7 +50,7 @@ def run_cmd(variant, tasks, quick, seed, epochs, full, data, out, as_json) -> No
 
     mgr = manager()
     try:
-        with reporters.console_on_stderr() if as_json else nullcontext():
+        with reporters.console_on_stderr() if as_json else nullcontext(), reporters.report_language(lang):
             results = api.run(variant, tasks, quick=quick, seed=seed, epochs=epochs, full=full,
                               data=data, out=out, manager=mgr,
                               warn=warn, show=False, created=out_dir.append)

@@ -195,12 +195,16 @@ def earlier(out: Path) -> list[SubmissionResult]:
 
 
 def write_all(results: list[SubmissionResult], out: Path, sandbox: str = "", *, points: Points | None = None,
-              info: dict[str, Any] | None = None) -> tuple[dict[str, Path], list[str]]:
+              info: dict[str, Any] | None = None, lang: str | None = None) -> tuple[dict[str, Path], list[str]]:
     """Every format into ``out``, merged with an earlier grading there: (what was written, what could not be).
 
     ``info`` describes this grading (``Batch.grading_info``); without hidden
-    test data every format carries ``PUBLIC_TEST``.
+    test data every format carries ``PUBLIC_TEST``.  Last, ``report.html`` is
+    drawn from the files just written (``rnnsuite.report``; ``lang`` en or ru,
+    None: from the locale).
     """
+    from rnnsuite.report import write_grading_report
+
     points, info = points or Points(), dict(info or {})
     raw = [cleaned(r) for r in merge(earlier(out), results)]
     shown = [points.apply(r) for r in raw]
@@ -226,7 +230,8 @@ def write_all(results: list[SubmissionResult], out: Path, sandbox: str = "", *, 
              lambda p: junit(shown, warnings).write(p, encoding="utf-8", xml_declaration=True)),
             ("gradebook", out / "gradebook.csv", lambda p: gradebook(shown, p)),
             ("summary", out / "summary.json", lambda p: write_json(p, _summary(shown, sandbox, points, info,
-                                                                                 warnings)))):
+                                                                                 warnings))),
+            ("report", out / "report.html", lambda p: write_grading_report(p.parent, lang))):
         try:
             write(path)
             written[key] = path
