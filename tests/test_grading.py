@@ -184,9 +184,12 @@ def test_a_batch_of_20_with_two_jobs_writes_every_format(tmp_path):
     assert root.tag == "testsuites" and len(suites) == 20
     assert all(len(s.findall("testcase")) == 2 for s in suites)
     assert suites[19].find("testcase/error").get("type") == "error" and suites[19].get("errors") == "2"
+    assert suites[0].find("testcase/failure") is None and suites[0].find("testcase/error") is None
     # per-student JSON
     student = json.loads((out / "students" / "student00.json").read_text())
     assert {"student", "score", "max_score", "status", "errors", "items"} <= set(student)
+    assert (student["student"], student["status"], student["score"], student["max_score"]) == (
+        "student00", "ok", 10, 10)
 
 
 def test_submission_init_writes_a_template_and_a_reference(tmp_path):

@@ -176,8 +176,13 @@ def test_one_students_unwritable_files_do_not_stop_the_others(tmp_path, monkeypa
     written, failed = formats.write_all([honest_result("alice"), honest_result("bob"), honest_result("carol")],
                                         tmp_path)
     assert failed == ["bob's files: OSError: [Errno 28] No space left on device"]
-    assert (tmp_path / "students" / "alice.json").exists() and (tmp_path / "students" / "carol.json").exists()
+    students = tmp_path / "students"
+    assert sorted(p.name for p in students.iterdir()) == ["alice.json", "carol.json"]  # bob's alone is missing
+    assert [json.loads((students / f"{s}.json").read_text())["student"] for s in ("alice", "carol")] == [
+        "alice", "carol"]
     assert {"junit", "gradebook", "summary"} <= set(written)
+    rows = list(csv.DictReader(written["gradebook"].read_text(encoding="utf-8").splitlines()))
+    assert [r["student"] for r in rows] == ["alice", "bob", "carol"]  # the shared files still list everyone
 
 
 def test_unsandboxed_results_say_so_in_every_format(tmp_path):

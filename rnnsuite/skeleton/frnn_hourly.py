@@ -24,6 +24,7 @@ BATCH = 32
 LEARNING_RATE = 1e-2
 PATIENCE = 10  # epochs without a better validation loss
 CLIP = 5.0  # global gradient norm
+MODEL_FILE = "frnn.npz"
 
 
 def build(spec) -> FRNN:
@@ -54,7 +55,11 @@ def predict(ctx, model: Forecaster, values):
 
 
 def artifacts(ctx, split, predicted, model: Forecaster):
-    return hourly.artifacts(ctx, split, predicted, model, "FRNN", "frnn.npz")
+    return hourly.artifacts(ctx, split, predicted, model, "FRNN", MODEL_FILE)
+
+
+def use(folder, inputs, options) -> str:
+    return hourly.use(folder, inputs, lambda saved: FRNN.load(saved / MODEL_FILE))
 
 
 ASSIGNMENT = Assignment(
@@ -68,7 +73,7 @@ ASSIGNMENT = Assignment(
     datasets=(hourly.DATASET,), model=model_name("frnn"),
     prepare=hourly.prepare, train=train, predict=predict, evaluate=hourly.evaluate, artifacts=artifacts,
     metrics=hourly.METRICS, bars=hourly.BARS, artifact_names=hourly.ARTIFACTS,
-    adapt=hourly.forecaster, scratch=ScratchSpec(inputs="vectors", output="last", loss="mse"),
+    adapt=hourly.forecaster, scratch=ScratchSpec(inputs="vectors", output="last", loss="mse"), use=use,
     epochs=30, quick_epochs=2,
 )
 

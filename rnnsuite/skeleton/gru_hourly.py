@@ -17,6 +17,7 @@ from . import hourly
 from .variant import assignment_id, model_name
 
 UNITS = 16
+MODEL_FILE = "gru.keras"
 
 
 def build(spec):
@@ -33,7 +34,11 @@ def build(spec):
 
 
 def artifacts(ctx, split, predicted, model):
-    return hourly.artifacts(ctx, split, predicted, model, "GRU", "gru.keras")
+    return hourly.artifacts(ctx, split, predicted, model, "GRU", MODEL_FILE)
+
+
+def use(folder, inputs, options) -> str:
+    return hourly.use(folder, inputs, lambda saved: keras().saving.load_model(saved / MODEL_FILE), verbose=0)
 
 
 ASSIGNMENT = Assignment(
@@ -45,7 +50,7 @@ ASSIGNMENT = Assignment(
     datasets=(hourly.DATASET,), model=model_name("gru"),
     prepare=hourly.prepare, train=hourly.train_keras, predict=hourly.predict_keras, evaluate=hourly.evaluate,
     artifacts=artifacts, metrics=hourly.METRICS, bars=hourly.BARS, artifact_names=hourly.ARTIFACTS,
-    adapt=hourly.forecaster, epochs=30, quick_epochs=2,
+    adapt=hourly.forecaster, use=use, epochs=30, quick_epochs=2,
 )
 
 FACTORY = ModelFactory(model_name("gru"), "keras", build,

@@ -21,10 +21,11 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from rnnsuite.errors import DataError
 from rnnsuite.metrics import mae
 from rnnsuite.prep import chronological_split, windows
 from rnnsuite.types import Bar, Split
@@ -176,6 +177,25 @@ def train_keras(ctx, model: Forecaster, data: TrainingData) -> Forecaster:
 
 def predict_keras(ctx, model: Forecaster, values) -> np.ndarray:
     return model.predict(values, batch_size=1024, verbose=0)
+
+
+def use(folder: Path, inputs, load_network: Callable[[Path], Any], **predict_options) -> str:
+    """``Assignment.use`` (``rnnsuite try``): the next hour from the WINDOW hours given.
+
+    ``folder`` is the assignment's folder of a finished run; ``load_network``
+    reads the saved network from it, ``scaler.json`` holds the scaling.
+    """
+    try:
+        values = [float(v) for v in inputs]
+    except ValueError:
+        values = []
+    if len(values) != WINDOW:
+        raise DataError(f"give the {WINDOW} hours before the one to forecast, oldest first, in °C "
+                        f"(e.g. 4.1 4.0 3.9 3.8 3.8 3.7); got {' '.join(inputs) or 'nothing'}")
+    scaler = json.loads((folder / "scaler.json").read_text())
+    model = Forecaster(load_network(folder), scaler["mean_c"], scaler["std_c"])
+    forecast = float(model.predict(np.array([values]), **predict_options)[0])
+    return f"next hour: {forecast:.2f} °C (repeating the last hour would say {values[-1]:.2f} °C)"
 
 
 def artifacts(ctx, split: Split, predicted, model: Forecaster, network: str, model_file: str) -> dict[str, Path]:

@@ -12,6 +12,7 @@ from . import hourly
 from .variant import assignment_id, model_name
 
 UNITS = 16
+MODEL_FILE = "mgu.keras"
 
 
 def build(spec):
@@ -34,7 +35,13 @@ def build(spec):
 
 
 def artifacts(ctx, split, predicted, model):
-    return hourly.artifacts(ctx, split, predicted, model, "MGU", "mgu.keras")
+    return hourly.artifacts(ctx, split, predicted, model, "MGU", MODEL_FILE)
+
+
+def use(folder, inputs, options) -> str:
+    from .mgu import load
+
+    return hourly.use(folder, inputs, lambda saved: load(saved / MODEL_FILE), verbose=0)
 
 
 ASSIGNMENT = Assignment(
@@ -48,7 +55,7 @@ ASSIGNMENT = Assignment(
     datasets=(hourly.DATASET,), model=model_name("mgu"),
     prepare=hourly.prepare, train=hourly.train_keras, predict=hourly.predict_keras, evaluate=hourly.evaluate,
     artifacts=artifacts, metrics=hourly.METRICS, bars=hourly.BARS, artifact_names=hourly.ARTIFACTS,
-    adapt=hourly.forecaster, epochs=30, quick_epochs=2,
+    adapt=hourly.forecaster, use=use, epochs=30, quick_epochs=2,
 )
 
 FACTORY = ModelFactory(model_name("mgu"), "custom", build,

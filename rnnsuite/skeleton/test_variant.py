@@ -119,6 +119,17 @@ def test_the_forecaster_speaks_celsius_around_a_network_of_z_scores(tmp_path):
     assert '"mean_c": 10.0' in saved.read_text() and '"window_hours": 6' in saved.read_text()
 
 
+def test_trying_a_model_needs_six_numbers_and_names_them(tmp_path):
+    from rnnsuite.errors import DataError
+
+    def unreachable(folder):
+        raise AssertionError("the model is loaded only for good input")
+
+    for bad in (["1", "2", "3"], ["1", "2", "3", "4", "5", "warm"], []):
+        with pytest.raises(DataError, match=r"give the 6 hours before the one to forecast, oldest first, in °C"):
+            hourly.use(tmp_path, bad, unreachable)
+
+
 # -- the plugin ---------------------------------------------------------------------------
 
 def test_the_variant_loads_with_three_assignments_of_each_kind(manager):
@@ -130,7 +141,7 @@ def test_the_variant_loads_with_three_assignments_of_each_kind(manager):
     for a in v.assignments:
         assert a.task_en and a.task_ru and a.bars and all(b.why for b in a.bars)
         assert registry.model(a.model).kind == a.kind and registry.models[a.model].plugin == plugin.__name__
-        assert "history" in a.artifact_names and a.adapt is hourly.forecaster
+        assert "history" in a.artifact_names and a.adapt is hourly.forecaster and a.use is not None
     assert v.assignments[0].scratch is not None
 
 
@@ -155,6 +166,8 @@ def test_every_assignment_runs_quick_and_returns_what_it_declares(manager, tmp_p
         assert all(Path(path).stat().st_size > 0 for path in result.artifacts.values())
         assert 0 < result.metrics["persistence_mae"] < 1.0  # °C an hour ahead
         assert result.history["loss"] and result.info["test"] > 100
+        answer = a.use(tmp_path / a.id, ["4.1", "4.0", "3.9", "3.8", "3.8", "3.7"], {})  # rnnsuite try
+        assert answer.startswith("next hour: ") and 0.0 < float(answer.split()[2]) < 10.0, answer
     rows = Path(results[0].artifacts["predictions"]).read_text().splitlines()
     assert rows[0] == "hour,true_c,predicted_c,persistence_c,trend_c" and len(rows) == results[0].info["test"] + 1
 
