@@ -13,6 +13,12 @@ marks before the model sees a sentence and put back after decoding: they
 must be copied, not translated.  BLEU is computed with them removed from
 both sides, since copying them (or the whole English sentence) would
 otherwise earn matched n-grams that say nothing about translation.
+
+A run saves the model with its subword models (``translator/``); later::
+
+    from rnnsuite.seq2seq import Seq2Seq
+    from rnnsuite.translation import translate
+    translate(Seq2Seq.load("runs/<time>-v6/v6.2/translator"), ["Открыть файл"])
 """
 from __future__ import annotations
 

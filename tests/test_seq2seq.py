@@ -175,6 +175,43 @@ def test_an_untrained_model_decodes_nonsense_of_bounded_length():
         assert len(out) == 2 and all(len(o.split()) <= 6 for o in out)
 
 
+@pytest.mark.slow
+def test_smoothed_cross_entropy_ignores_padding_and_spreads_the_smoothing():
+    from rnnsuite.kerasutil import keras
+
+    ops = keras().ops
+    logits = np.log(np.array([[[0.7, 0.1, 0.2], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4]]], dtype="float32"))
+    ids = np.array([[2, 1, 0]])  # the last step is padding
+    plain = float(ops.convert_to_numpy(seq2seq.smoothed_cross_entropy(0.0)(ids, logits)))
+    assert plain == pytest.approx(-(np.log(0.2) + np.log(0.5)) / 2, rel=1e-5)
+    smooth = float(ops.convert_to_numpy(seq2seq.smoothed_cross_entropy(0.3)(ids, logits)))
+    uniform = -(np.log([0.7, 0.1, 0.2]).mean() + np.log([0.2, 0.5, 0.3]).mean()) / 2
+    assert smooth == pytest.approx(0.7 * plain + 0.3 * uniform, rel=1e-5)
+
+
+@pytest.mark.slow
+def test_the_copy_gate_learns_to_copy_words_it_cannot_generate(tmp_path):
+    """Source and target share a vocabulary; the target repeats two source words, most of them seen rarely."""
+    from rnnsuite.pipeline import seed_everything
+
+    rng = np.random.default_rng(1)
+    words = [c + v for c in "bdfgklmnprst" for v in "aeiou"]  # 60 words of letters only
+    sources = [" ".join(rng.choice(words, 4, replace=False)) for _ in range(400)]
+    targets = [" ".join(s.split()[1:3]) for s in sources]
+    codec = Codec.words(sources + targets, 80)
+    spec = {"source_codec": codec.to_json(), "target_codec": codec.to_json(), "source_length": 4,
+            "target_length": 3, "units": 32, "embedding": 16, "bidirectional": True, "dropout": 0.0, "copy": True}
+    seed_everything(0)
+    s2s = Seq2Seq.adapt(spec, seq2seq.build_model(spec))
+    ctx = SimpleNamespace(epochs=30, info={}, record_history=lambda h: None, epoch_ended=lambda *a: None,
+                          batch_ended=lambda *a: None)
+    seq2seq.train(ctx, s2s, sources, targets, learning_rate=1e-2, batch_size=32, patience=30)
+    tests = ["ba be bi bo", "tu ka mo de"]
+    assert s2s.beam(tests, width=2) == ["be bi", "ka mo"]
+    again = Seq2Seq.load(s2s.save(tmp_path / "copying"))  # the gate's ops survive saving
+    assert again.greedy(tests) == ["be bi", "ka mo"]
+
+
 def test_module_imports_no_keras():
     import subprocess
     import sys

@@ -171,3 +171,27 @@ def test_mismatched_parallel_files_exit_2_with_one_line(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "c.en has 2 lines but c.ru has 1" in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_a_submission_re_exporting_the_reference_translator_is_graded(tmp_path):
+    """The grading child trains the submission's model through adapt/train/predict; the parent scores its text."""
+    from grading_helpers import grade
+
+    from rnnsuite.grading import batch, sandbox
+    from rnnsuite.manager import Manager
+
+    registry = Manager().load().registry
+    a = registry.assignment("v6.2")
+    b = batch.Batch(registry, [a], batch.Settings(quick=True, limits=sandbox.Limits(timeout=600)))
+    r = grade(b, tmp_path / "subs", "reference.py", """
+        from rnnsuite.types import ModelFactory
+        from rnnsuite.plugins.variant6.translator import build
+
+        def rnnsuite_add_models():
+            return [ModelFactory("birnn-translator", "keras", build)]
+    """)
+    assert r.status == "ok", r.errors
+    m = r.assignments[0].metrics
+    assert set(m) == set(translation.METRICS) and 0 < m["memory_chrf"] < 100
+    assert len(r.items) == len(a.bars) and all(i.name.startswith("v6.2") for i in r.items)
