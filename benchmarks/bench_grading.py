@@ -1,12 +1,19 @@
-"""Grading throughput for scratch submissions: submissions per minute.
+"""Grading throughput for scratch submissions: submissions per minute, here or on a Dask cluster.
 
     .venv/bin/python benchmarks/bench_grading.py [--count 8] [--jobs 2] [--task v5.1] [--full]
+    .venv/bin/python benchmarks/bench_grading.py --count 100 --cluster local:2   # the engine's overhead
 
 Grades ``count`` copies of the suite's reference scratch solution (each in
 its own child: data handed over, probe answered, trained, predicted, scored,
 gradient and forward checks replayed) with ``jobs`` children at once.
 ``--quick`` data by default; ``--full`` trains on the full data with the full
 epochs and prints the reference's score (the full-marks check).
+
+``--cluster ADDRESS`` grades the same batch twice: here with ``--jobs``
+children, then on the cluster (``rnnsuite grade --cluster``), and prints the
+cluster's time over the local one (the engine's overhead; the target is at
+most 1.15x for ``local:2`` against ``--jobs 2``).  The cluster's start-up is
+timed apart: it is paid once per grading, not per submission.
 """
 from __future__ import annotations
 
@@ -21,6 +28,19 @@ os.environ.setdefault("RNNSUITE_DISABLE_PLUGIN_AUTOLOAD", "1")
 from rnnsuite.grading import batch, sandbox, template  # noqa: E402
 from rnnsuite.manager import Manager  # noqa: E402
 
+OVERHEAD_TARGET = 1.15
+
+
+def timed(grading: batch.Batch, subs, cluster=None) -> tuple[float, list]:
+    started = time.perf_counter()
+    results = grading.run(subs, cluster=cluster)
+    return time.perf_counter() - started, results
+
+
+def line(label: str, count: int, seconds: float, results) -> str:
+    scores = sorted({f"{r.score:g}/{r.max_score:g}" for r in results})
+    return f"{label}: {seconds:.1f} s -> {60 * count / seconds:.1f} submissions/minute; scores {scores}"
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -28,28 +48,36 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--task", default="v5.1")
     ap.add_argument("--full", action="store_true")
+    ap.add_argument("--cluster", default=None, help="also grade on this cluster (local:N, tcp://HOST:PORT)")
     args = ap.parse_args()
     registry = Manager().load().registry
     a = registry.assignment(args.task)
     v = registry.variant(a.variant)
-    factories = {n: c.value for n, c in registry.models.items()}
     with tempfile.TemporaryDirectory() as tmp:
         subs = []
         for i in range(args.count):
             path = Path(tmp) / f"student{i:02d}.py"
-            path.write_text(template.reference(v, factories))
+            path.write_text(template.write(v, path.name, registry, reference=True))
             subs.append((path.stem, path))
         settings = batch.Settings(jobs=args.jobs, quick=not args.full,
                                   limits=sandbox.Limits(timeout=3600, threads=max(1, 2 // args.jobs)))
         started = time.perf_counter()
         grading = batch.Batch(registry, [a], settings)
-        prepared = time.perf_counter()
-        results = grading.run(subs)
-        seconds = time.perf_counter() - started
-    scores = {f"{r.score:g}/{r.max_score:g}" for r in results}
-    print(f"{args.task} {'full' if args.full else 'quick'}: {args.count} submissions, jobs={args.jobs}, "
-          f"{os.cpu_count()} CPUs: {seconds:.1f} s (data {prepared - started:.1f} s) -> "
-          f"{60 * args.count / seconds:.1f} submissions/minute; scores {sorted(scores)}")
+        prepared = time.perf_counter() - started
+        here, results = timed(grading, subs)
+        print(f"{args.task} {'full' if args.full else 'quick'}: {args.count} submissions, {os.cpu_count()} CPUs, "
+              f"load {os.getloadavg()[0]:.1f} (data {prepared:.1f} s)")
+        print(line(f"  here, jobs={args.jobs}", args.count, here, results))
+        if args.cluster:
+            from rnnsuite.grading.cluster import Cluster
+
+            started = time.perf_counter()
+            with Cluster.from_options(args.cluster) as c:
+                start_up = time.perf_counter() - started
+                there, on_cluster = timed(grading, subs, cluster=c)
+            print(line(f"  on {args.cluster} (started in {start_up:.1f} s)", args.count, there, on_cluster))
+            print(f"  engine overhead: {there / here:.2f}x the local time (target <= {OVERHEAD_TARGET}x); "
+                  f"with the start-up {(there + start_up) / here:.2f}x; load now {os.getloadavg()[0]:.1f}")
     for item in results[0].items:
         print(f"  {item.name}: {item.score:g}/{item.max_score:g} {item.message[:100]}")
 

@@ -22,7 +22,7 @@ from grading_helpers import GOOD_LINE, line_batch, requires_sandbox, write
 
 from rnnsuite.cli import cli
 from rnnsuite.errors import UserError
-from rnnsuite.grading import batch, cluster, jobs
+from rnnsuite.grading import batch, cluster, jobs, sandbox
 
 try:
     import dask_jobqueue
@@ -135,6 +135,14 @@ def test_grade_refuses_bad_cluster_options_in_one_line(tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
+@needs_dask
+def test_a_scheduler_that_does_not_answer_is_one_line(monkeypatch):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1)
+    with pytest.raises(UserError, match="cannot start or reach the Dask scheduler at tcp://127.0.0.1:9"):
+        with cluster.Cluster.from_options("tcp://127.0.0.1:9"):
+            pass
+
+
 def test_a_worker_never_gets_the_test_targets(tmp_path):
     b = line_batch(tmp_path)
     a = b.assignments[0]
@@ -236,3 +244,20 @@ def test_without_retries_a_killed_workers_jobs_are_errors_and_the_batch_finishes
     assert killed and len(results) == 6 and 1 <= len(lost) < 6
     assert all(r.status == "error" and "its worker died on every try (1)" in r.errors[0] for r in lost)
     assert all(r.score == r.max_score == 1 for r in results if r.status == "ok")
+
+
+@requires_sandbox
+def test_an_interrupt_kills_the_children_on_the_workers(tmp_path, local2):
+    b = line_batch(tmp_path, limits=sandbox.Limits(timeout=120, memory_mb=1024))
+    hang = GOOD_LINE.replace('lambda spec: {"w": 0.0}', 'lambda spec: __import__("time").sleep(60)')
+    subs = [(name, write(tmp_path / "subs", f"{name}.py", source))
+            for name, source in (("quick", GOOD_LINE), ("hangs1", hang), ("hangs2", hang))]
+
+    def interrupt(result) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        b.run(subs, on_done=interrupt, cluster=local2)
+    # both single-threaded workers are free again at once: their hanging children were killed
+    futures = [local2.client.submit(pow, 2, i, pure=False) for i in range(4)]
+    assert [f.result(timeout=20) for f in futures] == [1, 2, 4, 8]

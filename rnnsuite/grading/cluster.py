@@ -25,8 +25,11 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
+import queue
 import tomllib
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -160,7 +163,7 @@ class Cluster:
             dask("dask_jobqueue", f"--cluster {where.kind}")
             settings = load_config(config, where.kind)
         elif config is not None:
-            raise UserError("--cluster-config is for --cluster slurm or pbs")
+            raise UserError("--cluster-config goes with --cluster slurm or pbs")
         else:
             settings = {}
         return cls(where, settings, retries, sandboxed)
@@ -177,7 +180,7 @@ class Cluster:
         return f"{self.address.kind} batch jobs ({jobqueue_arguments(self.config)[1]}) through dask-jobqueue"
 
     def jobqueue(self):
-        """The dask-jobqueue cluster (not started) and how many batch jobs to scale it to."""
+        """The dask-jobqueue cluster (its scheduler starts here, no batch job yet) and how many jobs to scale to."""
         kwargs, count = jobqueue_arguments(self.config)
         return getattr(dask("dask_jobqueue"), SYSTEMS[self.address.kind])(**kwargs), count
 
@@ -186,8 +189,11 @@ class Cluster:
         distributed = dask()
         import dask as dask_core
 
-        # a worker that dies mid-job costs the job one try; Dask's scheduler counts them (ours, when started here)
-        with dask_core.config.set({"distributed.scheduler.allowed-failures": self.retries}):
+        # a worker that dies mid-job costs the job one try; Dask's scheduler counts them (ours, when started here).
+        # Workers started here skip Dask's statistical profiler: it samples every thread 100 times a second,
+        # CPU the children need (their workers only wait on them).
+        with dask_core.config.set({"distributed.scheduler.allowed-failures": self.retries,
+                                   "distributed.worker.profile.enabled": False}):
             try:
                 if self.address.kind == "local":
                     self._cluster = distributed.LocalCluster(
@@ -240,52 +246,65 @@ class Cluster:
                 raise UserError(f"worker {worker} cannot sandbox students' code: {report['sandbox']}")
         self.isolation = f"on {self.describe()}: " + "; ".join(sorted({r["isolation"] for r in reports.values()}))
 
+    @property
+    def client(self):
+        """The ``distributed.Client`` (None outside ``with``)."""
+        return self._client
+
     def workers(self) -> dict[str, int]:
         """Each worker's address and process id (as the workers report them)."""
-        import os
-
         return self._client.run(os.getpid)
 
     # -- grading ---------------------------------------------------------------------
     def grade(self, batch, tasks: dict) -> Iterator[tuple[Any, AssignmentResult]]:
         """(task, result) pairs as the workers finish; this process scores each one (``Batch.score``).
 
-        On Ctrl-C (or when the caller stops early) the jobs not started are
-        cancelled and every child the workers run is killed.
+        Scoring runs in threads of this process, one per core, as each job's
+        answers arrive.  On Ctrl-C (or when the caller stops early) the jobs
+        not started are cancelled and every child the workers run is killed.
         """
-        distributed = dask()
         public: dict[str, Any] = {}  # assignment -> its Split.public(), sent to the workers once
         futures: dict[Any, tuple] = {}
+        scored: queue.Queue = queue.Queue()
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as scorers:
+            try:
+                for key, (path, a) in tasks.items():
+                    if a.id in batch.broken:  # not the student's fault: no items, no points lost
+                        yield key, AssignmentResult(a.id, "error", batch.broken[a.id])
+                        continue
+                    if a.id not in public:
+                        public[a.id] = self._client.scatter(batch.public[a.id], broadcast=True, hash=False)
+                    job = batch.job(path, a)
+                    future = self._client.submit(jobs.run_job, job, public[a.id], pure=False, retries=self.retries,
+                                                 key=f"rnnsuite-{a.id}-{uuid.uuid4()}")
+                    futures[future] = (key, path, a, job)
+                    # called in the client's event loop: the scoring goes to a thread
+                    future.add_done_callback(lambda f: scorers.submit(self._score, batch, f, futures[f], scored))
+                for _ in range(len(futures)):
+                    yield scored.get()
+            except BaseException:
+                self._client.cancel(list(futures))
+                with contextlib.suppress(Exception):
+                    self._client.run(stop_children)
+                raise
+
+    def _score(self, batch, future, task: tuple, scored: queue.Queue) -> None:
+        """One finished job scored here (or graded as lost), always put on ``scored``."""
+        key, path, a, job = task
+        part = AssignmentResult(a.id, "error", "grading failed: no result")
         try:
-            for key, (path, a) in tasks.items():
-                if a.id in batch.broken:  # not the student's fault: no items, no points lost
-                    yield key, AssignmentResult(a.id, "error", batch.broken[a.id])
-                    continue
-                if a.id not in public:
-                    public[a.id] = self._client.scatter(batch.public[a.id], broadcast=True, hash=False)
-                job = batch.job(path, a)
-                future = self._client.submit(jobs.run_job, job, public[a.id], key=f"rnnsuite-{a.id}-{uuid.uuid4()}",
-                                             pure=False, retries=self.retries)
-                futures[future] = (key, path, a, job)
-            for future in distributed.as_completed(list(futures)):
-                key, path, a, job = futures.pop(future)
-                try:
-                    answers = future.result()
-                except Exception as exc:  # noqa: BLE001 - tried everywhere it could be: an error, with why
-                    yield key, self._lost(a, exc)
-                    continue
-                finally:
-                    future.release()
-                try:
-                    part = batch.score(path, a, job, answers)
-                except Exception as exc:  # noqa: BLE001 - a grading bug must not stop the batch
-                    part = AssignmentResult(a.id, "error", f"grading failed: {one_line(exc)}")
-                yield key, part
-        except BaseException:
-            self._client.cancel(list(futures))
+            answers = future.result()
+        except Exception as exc:  # noqa: BLE001 - tried everywhere it could be: an error, with why
+            part = self._lost(a, exc)
+        else:
+            try:
+                part = batch.score(path, a, job, answers)
+            except Exception as exc:  # noqa: BLE001 - a grading bug must not stop the batch
+                part = AssignmentResult(a.id, "error", f"grading failed: {one_line(exc)}")
+        finally:
             with contextlib.suppress(Exception):
-                self._client.run(stop_children)
-            raise
+                future.release()
+            scored.put((key, part))
 
     def _lost(self, a, exc: BaseException) -> AssignmentResult:
         """A job no worker could finish: graded as an error naming the reason (no items, no points lost)."""
