@@ -183,6 +183,20 @@ def test_wide_images_are_scaled_and_broken_ones_linked(tmp_path):
     assert 'href="v1.1/broken.png"' in html and 'alt="broken"' not in html
 
 
+def test_a_midi_file_without_a_note_list_is_read_with_music21(tmp_path):
+    music21 = pytest.importorskip("music21")
+    from rnnsuite.report.media import file_media
+
+    part = music21.stream.Stream([music21.note.Note("A4", quarterLength=2), music21.note.Rest(quarterLength=1),
+                                  music21.chord.Chord(["C4", "E4"], quarterLength=1)])
+    path = Path(part.write("midi", fp=tmp_path / "tune.mid"))
+    shown = file_media("tune", path.resolve(), tmp_path.resolve())
+    assert [m.kind for m in shown.items] == ["audio", "link"] and shown.items[1].href == "tune.mid"
+    assert shown.items[0].notes == [synth.Note(69, 0.0, 1.0), synth.Note(60, 1.5, 0.5), synth.Note(64, 1.5, 0.5)]
+    (tmp_path / "bad.mid").write_bytes(b"MThd garbage")
+    assert file_media("bad", (tmp_path / "bad.mid").resolve(), tmp_path.resolve()).kind == "link"
+
+
 def test_markdown_is_rendered_without_raw_html_links_or_images():
     out = markdown_html("| a | b |\n|---|---|\n| <b>x</b> | 1 |\n\n![p](http://e/x.png) [l](javascript:x) <i>y</i>")
     assert "<table>" in out and "<td>&lt;b&gt;x&lt;/b&gt;</td>" in out

@@ -191,11 +191,15 @@ def _named(folder: Path, name: str, run_dir: Path) -> Path | None:
 def midi_notes(path: Path) -> list[Note]:
     """The notes of a MIDI file, read with music21 where it is installed (empty otherwise)."""
     try:
-        from music21 import converter, tempo
+        from music21 import midi, tempo
+        from music21.midi.translate import midiFileToStream
     except ImportError:
         return []
     try:
-        score = converter.parse(str(path))
+        data = path.read_bytes()  # read here: music21 leaves a file it fails to parse open
+        midi_file = midi.MidiFile()
+        midi_file.readstr(data)
+        score = midiFileToStream(midi_file)
         marks = list(score.flatten().getElementsByClass(tempo.MetronomeMark))
         per_minute = marks[0].getQuarterBPM() if marks and marks[0].getQuarterBPM() else None
         played = [(p.midi, float(n.offset), float(n.quarterLength))
