@@ -48,7 +48,7 @@ def write_report(folder: Path, lang: str | None = None) -> list[Path]:
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise UserError(f"{folder}: no such folder")
+        raise UserError(f"{folder} is a file, not a results folder" if folder.exists() else f"{folder}: no such folder")
     if is_grading(folder):
         return [write_grading_report(folder, lang)]
     return list(write_run_report(folder, lang).values())

@@ -27,6 +27,7 @@ MIDI = (".mid", ".midi")
 TABLE_ROWS = 20  # rows of a CSV/TSV shown
 TEXT_CHARS = 20_000  # characters of a Markdown or text file shown
 FOLDER_FILES = 24  # files of a folder artifact shown (the rest are counted)
+NOTE_LIST_BYTES = 5_000_000  # a larger JSON file is not read as a note list (a vocabulary, a codec)
 
 Kind = Literal["image", "table", "markdown", "text", "audio", "link", "missing", "group"]
 
@@ -149,6 +150,8 @@ def _tunes(name: str, path: Path, run_dir: Path) -> Media | None:
     """A note list (a JSON list of tunes, each with ``notes`` of midi/offset/quarter_length and the ``files``
     written for it) as one group per tune: its piano roll, its sound, links to its files; None if not one."""
     try:
+        if path.stat().st_size > NOTE_LIST_BYTES:
+            return None
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
