@@ -46,10 +46,12 @@ class Chromium:
         from_browser_r, from_browser_w = os.pipe()
         args = [executable, *FLAGS, f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
                 "about:blank"]
-        # the browser reads commands on fd 3 and writes on fd 4: the shell puts the pipes there
-        self.process = subprocess.Popen(["sh", "-c", f'exec "$@" 3<&{to_browser_r} 4>&{from_browser_w}', "sh", *args],
-                                        pass_fds=(to_browser_r, from_browser_w),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # the browser reads commands on fd 3 and writes on fd 4: the shell moves the pipes there
+        self.log = Path(self.profile) / "chromium.log"  # the browser's own lines, shown if it stops answering
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                ["bash", "-c", f'exec "$@" 3<&{to_browser_r} 4>&{from_browser_w}', "bash", *args],  # dash: fds < 10
+                pass_fds=(to_browser_r, from_browser_w), stdout=log, stderr=subprocess.STDOUT)
         os.close(to_browser_r)
         os.close(from_browser_w)
         self.write_fd, self.read_fd = to_browser_w, from_browser_r
@@ -59,13 +61,17 @@ class Chromium:
         self.session: str | None = None
 
     def __enter__(self) -> "Chromium":
-        target = self.send("Target.createTarget", {"url": "about:blank"}, page=False)["targetId"]
-        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, page=False)[
-            "sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable")
-        self.send("Emulation.setDeviceMetricsOverride", {"width": self.width, "height": self.height,
-                                                         "deviceScaleFactor": 1, "mobile": False})  # the viewport
+        try:
+            target = self.send("Target.createTarget", {"url": "about:blank"}, page=False)["targetId"]
+            self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, page=False)[
+                "sessionId"]
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.send(f"{domain}.enable")
+            self.send("Emulation.setDeviceMetricsOverride", {"width": self.width, "height": self.height,
+                                                             "deviceScaleFactor": 1, "mobile": False})  # the viewport
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -102,13 +108,21 @@ class Chromium:
         while b"\0" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self.read_fd], [], [], left)[0]:
-                raise TimeoutError("the browser did not answer in time")
+                raise TimeoutError(f"the browser did not answer in time; it said: {self.said()}")
             chunk = os.read(self.read_fd, 1 << 20)
             if not chunk:
-                raise EOFError("the browser closed the pipe")
+                raise EOFError(f"the browser closed the pipe (exit status {self.process.poll()}); it said: "
+                               f"{self.said()}")
             self.buffer += chunk
         message, self.buffer = self.buffer.split(b"\0", 1)
         return json.loads(message)
+
+    def said(self) -> str:
+        """The last lines the browser wrote on its stderr."""
+        try:
+            return " | ".join(self.log.read_text(errors="replace").splitlines()[-8:])
+        except OSError:
+            return "(nothing)"
 
     # -- what a test uses --------------------------------------------------------------------
     def open(self, path: Path) -> None:
