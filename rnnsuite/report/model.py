@@ -77,8 +77,7 @@ def read_run(run_dir: Path) -> RunPage:
         results = [_load(p) for p in sorted(run_dir.glob("*/result.json"))]
     if not summary and not results:
         raise UserError(f"{run_dir} is not a run folder: it holds neither summary.json nor */result.json")
-    tasks = {a["id"]: a for a in _list(summary.get("assignments")) if isinstance(a, dict) and isinstance(a.get("id"),
-                                                                                                         str)}
+    tasks = chosen(summary)
     sections = []
     for result in results:
         if not isinstance(result, dict) or not isinstance(result.get("assignment"), str):
@@ -94,13 +93,24 @@ def read_run(run_dir: Path) -> RunPage:
                    bool(summary.get("quick")), sections)
 
 
+def chosen(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The assignments chosen for the run (``summary.json``'s ``assignments``), by id, in order."""
+    listed = [a for a in _list(summary.get("assignments")) if isinstance(a, dict)]
+    return {a["id"]: a for a in listed if isinstance(a.get("id"), str)}
+
+
+def baseline_of(bar: BarCheck) -> str:
+    """The metric a bar set by a baseline names (``< persistence_mae``); '' for a bar set by a number."""
+    op, _, target = bar.label.partition(" ")
+    return target if op in ("<", ">") else ""
+
+
 def _section(run_dir: Path, result: dict[str, Any], task: dict[str, Any], quick: bool) -> Section:
     ident = result["assignment"]
     status = result.get("status") if result.get("status") in STATUSES else "error"
     metrics = {str(k): number(v) for k, v in _dict(result.get("metrics")).items()}
     checks = [_bar(b) for b in _list(result.get("bars")) if isinstance(b, dict)]
-    baselines = {b.label.split(" ", 1)[-1] for b in checks if b.label[:1] in "<>" and b.label.split(" ", 1)[-1]
-                 in metrics}
+    baselines = {baseline_of(b) for b in checks} & set(metrics)
     quick = bool(result.get("quick", quick))
     rows = []
     for name, value in metrics.items():
