@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from rnnsuite.errors import UserError
 from rnnsuite.report.media import Media, artifact_media
@@ -121,6 +121,17 @@ def _section(run_dir: Path, result: dict[str, Any], task: dict[str, Any], quick:
     return Section(ident, status, **_task(task), error=_str(result.get("error")),
                    seconds=number(result.get("seconds")), metrics=rows, history=history,
                    info=_dict(result.get("info")), media=artifact_media(run_dir, run_dir / ident, artifacts))
+
+
+def heading(page: RunPage, t: Callable[..., str]) -> str:
+    """``Variant 5: <its title>`` in the page's language (``t``: :func:`rnnsuite.report.strings.texts`)."""
+    variant = f"{t('variant')} {page.variant}" if page.variant is not None else t("run_report")
+    return f"{variant}: {page.title}" if page.title else variant
+
+
+def status_key(section: Section, quick: bool) -> str:
+    """The string key of the section's status: a quick run's missed bars are "not met", never "failed"."""
+    return "not_met_quick" if section.status == "failed" and quick else section.status
 
 
 def bars_met(section: Section) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from rnnsuite import __version__
 from rnnsuite.report import synth
 from rnnsuite.report.media import IMAGES, Media
-from rnnsuite.report.model import MetricRow, RunPage, Section, bars_met, task_lines
+from rnnsuite.report.model import MetricRow, RunPage, Section, bars_met, heading, status_key, task_lines
 from rnnsuite.report.page import document, e, link, meter, row, size, table, td
 from rnnsuite.report.strings import texts
 from rnnsuite.reporters import bar_label, fmt
@@ -38,20 +38,16 @@ class RunHtml:
 
     def render(self) -> str:
         t, page = self.t, self.page
-        heading = self.heading()
-        body = [f"<header>\n<h1>{e(heading)}</h1>\n<p class=\"meta\">{e(self.meta())}</p>"]
+        title = heading(page, t)
+        body = [f"<header>\n<h1>{e(title)}</h1>\n<p class=\"meta\">{e(self.meta())}</p>"]
         if page.quick:
             body.append(f'<p class="quick">{e(t("quick"))}</p>')
         body.append("</header>")
         body.append(f"<h2>{e(t('summary'))}</h2>\n{self.summary()}" if page.sections else
                     f"<p>{e(t('no_results'))}</p>")
         body += [self.section(s) for s in page.sections]
-        return document(f"{heading} — {t('run_report')}", "\n".join(body), self.lang,
+        return document(f"{title} — {t('run_report')}", "\n".join(body), self.lang,
                         t("generated", version=__version__))
-
-    def heading(self) -> str:
-        variant = f"{self.t('variant')} {self.page.variant}" if self.page.variant is not None else self.t("run_report")
-        return f"{variant}: {self.page.title}" if self.page.title else variant
 
     def meta(self) -> str:
         parts = [f"{self.t('folder')}: {self.page.run_dir.resolve()}"]
@@ -60,22 +56,22 @@ class RunHtml:
         return " · ".join(parts)
 
     def summary(self) -> str:
-        rows = [row([td(f'<a href="#{e(s.id)}">{e(s.id)}</a>'), td(e(s.network)), td(self.badge(s.status)),
+        rows = [row([td(f'<a href="#{e(s.id)}">{e(s.id)}</a>'), td(e(s.network)), td(self.badge(s)),
                      td(bars_met(s), "num"), td("" if s.seconds is None else f"{s.seconds:.1f}", "num")])
                 for s in self.page.sections]
         t = self.t
         return table([t("assignment"), t("network"), t("status"), t("bars_met"), t("seconds")], rows, "summary")
 
-    def badge(self, status: str) -> str:
-        shown = "not_met_quick" if status == "failed" and self.page.quick else status
-        cls = "error-badge" if status == "error" else shown
+    def badge(self, s: Section) -> str:
+        shown = status_key(s, self.page.quick)
+        cls = "error-badge" if shown == "error" else shown
         return f'<span class="badge {e(cls)}">{e(self.t(shown))}</span>'
 
     # -- one assignment ----------------------------------------------------------------------
     def section(self, s: Section) -> str:
         t = self.t
         title = f"{s.id} {s.network}".strip()
-        parts = [f'<section id="{e(s.id)}">\n<h2>{e(title)} {self.badge(s.status)}</h2>', self.task(s)]
+        parts = [f'<section id="{e(s.id)}">\n<h2>{e(title)} {self.badge(s)}</h2>', self.task(s)]
         if s.error:
             parts.append(f'<p class="error">{e(s.error)}</p>')
         if s.metrics:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from rnnsuite import __version__
 from rnnsuite.report.media import Media
-from rnnsuite.report.model import RunPage, Section, bars_met, task_lines
+from rnnsuite.report.model import RunPage, Section, bars_met, heading, status_key, task_lines
 from rnnsuite.report.strings import texts
 from rnnsuite.reporters import bar_label, fmt
 
@@ -39,9 +39,7 @@ def md_link(text: str, href: str, image: bool = False) -> str:
 
 def render(page: RunPage, lang: str) -> str:
     t = texts(lang)
-    variant = f"{t('variant')} {page.variant}" if page.variant is not None else t("run_report")
-    heading = f"{variant}: {page.title}" if page.title else variant
-    out = [f"# {md(heading)}", ""]
+    out = [f"# {md(heading(page, t))}", ""]
     meta = [f"{t('folder')}: `{page.run_dir.resolve()}`"] + ([f"{t('seed')} {page.seed}"]
                                                               if page.seed is not None else [])
     out += [" · ".join(meta), ""]
@@ -50,7 +48,7 @@ def render(page: RunPage, lang: str) -> str:
     if not page.sections:
         out += [md(t("no_results")), ""]
     else:
-        rows = [[f"[{md(s.id)}](#{anchor(s)})", md(s.network), md(status(s, page.quick, t)), bars_met(s),
+        rows = [[f"[{md(s.id)}](#{anchor(s)})", md(s.network), md(t(status_key(s, page.quick))), bars_met(s),
                  "" if s.seconds is None else f"{s.seconds:.1f}"] for s in page.sections]
         header = [t("assignment"), t("network"), t("status"), t("bars_met"), t("seconds")]
         out += [f"## {md(t('summary'))}", "", md_table(header, rows), ""]
@@ -65,15 +63,11 @@ def anchor(s: Section) -> str:
     return re.sub(r"[^\w\- ]", "", f"{s.id} {s.network}".strip().lower()).replace(" ", "-")
 
 
-def status(s: Section, quick: bool, t) -> str:
-    return t("not_met_quick" if s.status == "failed" and quick else s.status)
-
-
 def section(s: Section, quick: bool, lang: str) -> list[str]:
     t = texts(lang)
     out = [f"## {md(f'{s.id} {s.network}'.strip())}", ""]
     out += [f"**{label}:** {md(text)}  " for _, label, text in task_lines(s, lang)]
-    out += [f"**{md(t('status'))}:** {md(status(s, quick, t))}" + (f": {md(s.error)}" if s.error else ""), ""]
+    out += [f"**{md(t('status'))}:** {md(t(status_key(s, quick)))}" + (f": {md(s.error)}" if s.error else ""), ""]
     if s.metrics:
         rows = [[md(m.name) + (f" ({md(t('baseline'))})" if m.baseline else ""), fmt(m.value),
                  "; ".join(md(bar_label(b)) for b in m.bars), md(t(m.verdict)) if m.verdict else ""]
