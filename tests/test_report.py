@@ -341,6 +341,8 @@ def test_grading_report_shows_the_class_and_each_student(tmp_path):
     lost = html.split("<h2>Most often lost</h2>")[1].split("<h2>")[0]
     assert "mae 0.31 is above the bar <span class=\"note\">×2</span>" in lost  # bob and carol
     assert "v98.1: error" in lost and "timed out after 60 s (while training)" in lost  # mallory's run
+    mallory = re.search(r"mallory&lt;/script&gt;</a></td>(.*?)</tr>", html).group(1)
+    assert mallory.endswith("<td>v98.1: timed out after 60 s (while training)</td>")  # not her items as well
     assert "the test set is the public data" not in html  # graded without a grading_info: no public warning
 
 

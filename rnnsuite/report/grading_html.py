@@ -40,6 +40,10 @@ class Item:
     def lost(self) -> bool:
         return self.score < self.max_score
 
+    @property
+    def assignment(self) -> str:
+        return self.name.split(" ", 1)[0]  # item names start with their assignment: "v5.1 accuracy >= 0.68"
+
 
 @dataclass
 class Student:
@@ -53,9 +57,16 @@ class Student:
     items: list[Item] = field(default_factory=list)
 
     @property
+    def failed(self) -> set[str]:
+        """The assignments whose run did not finish (their errors read ``v5.1: <reason>``)."""
+        return {error.partition(": ")[0] for error in self.errors}
+
+    @property
     def lost(self) -> list[str]:
-        """Why points were lost: the runs that did not finish, then each item short of full marks."""
-        return self.errors + [f"{i.name} {i.score:.3g}/{i.max_score:g}" for i in self.items if i.lost]
+        """Why points were lost, as the gradebook says it: the runs that did not finish, then each item short of
+        full marks in the others."""
+        return self.errors + [f"{i.name} {i.score:.3g}/{i.max_score:g}" for i in self.items
+                              if i.lost and i.assignment not in self.failed]
 
 
 @dataclass
@@ -180,9 +191,8 @@ def most_lost(students: list[Student], t) -> str:
         for error in s.errors:
             assignment, _, reason = error.partition(": ")
             lost.setdefault(f"{assignment}: {t('error')}", Counter())[reason or error] += 1
-        failed = {error.partition(": ")[0] for error in s.errors}
         for i in s.items:
-            if i.lost and i.name.split(" ", 1)[0] not in failed:
+            if i.lost and i.assignment not in s.failed:
                 lost.setdefault(i.name, Counter())[i.message or "-"] += 1
     if not lost:
         return f"<p>{e(t('nothing_lost'))}</p>"
