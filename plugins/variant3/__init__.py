@@ -4,6 +4,7 @@
 |---|---|---|---|
 | 3.1 | scratch | FRNN | the next character of the English and the Russian text (the course leaves this cell empty) |
 | 3.2 | keras | biRNN | translate English to Russian (the course's task) |
+| 3.3 | custom | Hopfield network | memorise images and restore their distorted fragments (the course's task) |
 
 One module per assignment defines its ``ASSIGNMENT`` and ``FACTORY``; this
 package only collects them (add a module to ``MODULES``).  Importing it is
@@ -14,9 +15,9 @@ from __future__ import annotations
 from rnnsuite import hookimpl
 from rnnsuite.types import Variant
 
-from . import frnn_parallel, translation
+from . import frnn_parallel, hopfield, translation
 
-MODULES = (frnn_parallel, translation)
+MODULES = (frnn_parallel, translation, hopfield)
 
 
 @hookimpl

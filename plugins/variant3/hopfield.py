@@ -1,0 +1,346 @@
+"""v3.3: a Hopfield network memorises images and restores their distorted fragments (the course's task).
+
+    patterns     digits: 5 handwritten digits, the most typical 0, 1, 2, 3
+                 and 4 (each nearest its class's mean), binarised at 0.5
+                 into +-1 (N = 64); glyphs: the letters H, O, P, F, I, E, L, D
+                 of code page 437 (16 x 9, N = 144)
+    "training"   storing them, once per learning rule (hebb, storkey, pinv)
+    test         every pattern distorted ``TRIALS`` times each way: q10 and
+                 q20 (each pixel flipped with probability 0.1 or 0.2), block
+                 (a random block of half the height and width set to -1, a
+                 missing fragment) and noise_block (that block random)
+    restoring    asynchronous updates until no neuron changes
+    metrics      recall_<rule>_<distortion>: the share restored exactly;
+                 overlap_<rule>_<distortion>: the mean m = s . xi / N; the
+                 baseline overlap_distorted_<distortion>, the distorted
+                 input's own (1 - 2q for flips); glyph metrics start glyphs_
+
+Correlated images are hard for the Hebbian rule: it holds about two digits
+(the capacity curve shows it), far below the 0.138 N of random patterns; the
+pseudo-inverse rule stores any linearly independent set and meets the bars.
+
+A submission's factory returns a network object with ``store(patterns,
+rule)`` and ``restore(states, rng=None)`` (see :func:`build`); the child
+stores the patterns and restores the distorted images it is given, and the
+parent scores the restorations against the originals it kept.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rnnsuite.errors import DataError
+from rnnsuite.types import Assignment, Bar, ModelFactory, Split
+
+from .hopfield_network import RULES, HopfieldNetwork, bipolar, distort, overlap
+
+SETS = {"digits": (5, tuple(range(5))), "glyphs": (8, tuple(ord(c) for c in "HOPFIELD"))}  # count, wanted labels
+DISTORTIONS = {"q10": ("flip", 0.1), "q20": ("flip", 0.2), "block": ("block", 0.0), "noise_block": ("noise_block", 0.0)}
+TRIALS, QUICK_TRIALS = 40, 8  # distorted copies of each pattern per distortion
+RECALLED = 0.8  # the capacity curves count a number of patterns as held when this share is recalled exactly
+CAPACITY_N = 100  # random patterns of the capacity curve
+
+
+def _prefix(name: str) -> str:
+    return "" if name == "digits" else f"{name}_"
+
+
+def metric_names(name: str) -> tuple[str, ...]:
+    p = _prefix(name)
+    return tuple(f"{p}{what}" for d in DISTORTIONS
+                 for what in (*(f"{m}_{rule}_{d}" for rule in RULES for m in ("recall", "overlap")),
+                              f"overlap_distorted_{d}"))
+
+
+METRICS = tuple(name for s in SETS for name in metric_names(s))
+
+
+@dataclass(frozen=True)
+class Memories:
+    """The patterns to store, per data set: +-1 rows (P, N), and each set's image shape."""
+
+    patterns: dict[str, np.ndarray]
+    shapes: dict[str, tuple[int, int]]
+
+
+@dataclass
+class StoredNetworks:
+    """The factory's network once per (data set, rule), each holding that set's patterns."""
+
+    prototype: Any  # the factory's network, storing nothing (fresh copies for the capacity curves)
+    networks: dict[tuple[str, str], Any]
+
+
+# -- data ---------------------------------------------------------------------------------
+def typical(images: np.ndarray, labels: np.ndarray, count: int, wanted: tuple[int, ...]) -> np.ndarray:
+    """Indices of ``count`` images, one per label, each nearest its label's mean.
+
+    Labels come from ``wanted`` when the data has them all (the digits 0-4,
+    the letters of HOPFIELD), else they are the first ``count`` labels met.
+    """
+    labels = np.asarray(labels)
+    present = list(dict.fromkeys(labels.tolist()))
+    chosen = list(wanted) if all(w in present for w in wanted) else present[:count]
+    if len(chosen) < count:
+        raise DataError(f"{len(chosen)} distinct images are too few: the Hopfield assignment stores {count}")
+    flat = bipolar(images).astype(np.float64)
+    picks = []
+    for label in chosen[:count]:
+        members = np.flatnonzero(labels == label)
+        picks.append(members[np.argmax(flat[members] @ flat[members].mean(axis=0))])
+    return np.asarray(picks)
+
+
+def prepare(ctx) -> Split:
+    trials = QUICK_TRIALS if ctx.quick else TRIALS
+    patterns, shapes, inputs, targets, info = {}, {}, {}, {}, {}
+    for salt, (name, (count, wanted)) in enumerate(SETS.items()):
+        hidden = ctx.load_hidden(name)
+        data = hidden if hidden is not None else ctx.load(name)
+        images = np.asarray(data.images)
+        if images.ndim != 3 or min(images.shape[1:]) < 2:
+            raise DataError(f"{name}: expected images (count, height, width), got shape {images.shape}")
+        chosen = typical(images, data.labels, count, wanted)
+        xi = bipolar(images[chosen])
+        patterns[name], shapes[name] = xi, tuple(int(d) for d in images.shape[1:])
+        originals = np.repeat(xi, trials, axis=0)
+        for i, (dist, (how, q)) in enumerate(DISTORTIONS.items()):
+            key = f"{name}_{dist}"
+            inputs[key] = distort(originals, how, ctx.rng(100 + 10 * salt + i), shapes[name], q)
+            targets[key] = originals
+        info[name] = {"patterns": count, "labels": np.asarray(data.labels)[chosen].tolist(),
+                      "neurons": int(xi.shape[1]), "image": f"{shapes[name][0]}x{shapes[name][1]}",
+                      "source": "the instructor's hidden images" if hidden is not None else "loaded"}
+    info["trials"] = f"{trials} distorted copies of each pattern per distortion"
+    info["distortions"] = {d: f"{how} q={q}" if how == "flip" else f"{how}: half-height, half-width block"
+                           for d, (how, q) in DISTORTIONS.items()}
+    spec = {"rules": list(RULES), "neurons": {name: int(p.shape[1]) for name, p in patterns.items()},
+            "seed": ctx.seed}
+    return Split(train=Memories(patterns, shapes), test_inputs=inputs, test_targets=targets, spec=spec, info=info)
+
+
+# -- the network's life ---------------------------------------------------------------------
+def build(spec) -> HopfieldNetwork:
+    """A Hopfield network object (numpy; not trained by gradients), storing nothing yet.
+
+    It needs two methods: ``store(patterns, rule)`` with ``patterns`` a
+    (P, N) array of -1/+1 and ``rule`` one of ``spec["rules"]`` ("hebb",
+    "storkey", "pinv"), which sets its weights; and ``restore(states,
+    rng=None)`` with ``states`` a (B, N) array of -1/+1, which runs the
+    network's updates from each row until nothing changes and returns the
+    (B, N) states it settles in (``rng``, a numpy Generator, orders the
+    asynchronous updates).  The training routine stores the same patterns
+    in a deep copy of this object once per rule, N being the patterns' length.
+    """
+    return HopfieldNetwork(mode="async")
+
+
+def train(ctx, model, data: Memories) -> StoredNetworks:
+    networks = {}
+    for name, xi in data.patterns.items():
+        for rule in RULES:
+            net = copy.deepcopy(model)
+            net.store(xi.copy(), rule)
+            networks[name, rule] = net
+    ctx.epoch_ended(1, 1, {"patterns": float(sum(len(p) for p in data.patterns.values()))})  # storing is one step
+    return StoredNetworks(model, networks)
+
+
+def _restored(net, states: np.ndarray, rng) -> np.ndarray:
+    out = np.asarray(net.restore(states.copy(), rng=rng))
+    if out.shape != states.shape:
+        raise ValueError(f"restore() returned shape {out.shape} for states of shape {states.shape}")
+    return out
+
+
+def predict(ctx, model: StoredNetworks, inputs: dict) -> dict[str, np.ndarray]:
+    """Per test stack, the restorations by every rule: (B, rules, N)."""
+    out = {}
+    for i, (key, states) in enumerate(inputs.items()):
+        name = key.split("_", 1)[0]
+        rng = ctx.rng(300 + i)
+        out[key] = np.stack([_restored(model.networks[name, rule], states, rng) for rule in RULES],
+                            axis=1).astype(np.int8)
+    return out
+
+
+def recall(states, patterns) -> float:
+    """The share of states equal to their pattern in every neuron."""
+    return float(np.mean(np.all(np.asarray(states) == np.asarray(patterns), axis=1)))
+
+
+def evaluate(ctx, split: Split, predicted: dict) -> dict[str, float]:
+    out = {}
+    for key, restored in predicted.items():
+        name, dist = key.split("_", 1)
+        targets, p = split.test_targets[key], _prefix(name)
+        restored = np.asarray(restored)
+        if restored.shape != (len(targets), len(RULES), targets.shape[1]):
+            raise ValueError(f"{key}: restorations of shape {restored.shape}, expected "
+                             f"{(len(targets), len(RULES), targets.shape[1])} (states, rules, neurons)")
+        for r, rule in enumerate(RULES):
+            out[f"{p}recall_{rule}_{dist}"] = recall(restored[:, r], targets)
+            out[f"{p}overlap_{rule}_{dist}"] = float(overlap(restored[:, r], targets).mean())
+        out[f"{p}overlap_distorted_{dist}"] = float(overlap(split.test_inputs[key], targets).mean())
+    return out
+
+
+# -- artifacts ------------------------------------------------------------------------------
+def capacity_curve(prototype, patterns: np.ndarray, counts, rng: np.random.Generator, trials: int,
+                   q: float = 0.1) -> dict[str, list[float]]:
+    """Exact-recall share from q-flipped copies when the first P patterns are stored, per rule and P."""
+    curves = {rule: [] for rule in RULES}
+    for P in counts:
+        stored = patterns[:P]
+        originals = np.repeat(stored, trials, axis=0)
+        noisy = distort(originals, "flip", rng, q=q)
+        for rule in RULES:
+            net = copy.deepcopy(prototype)
+            net.store(stored, rule)
+            curves[rule].append(recall(_restored(net, noisy, rng), originals))
+    return curves
+
+
+def held(counts, curve) -> int:
+    """The most patterns stored with at least ``RECALLED`` exact recall, counting up from one."""
+    best = 0
+    for P, r in zip(counts, curve):
+        if r < RECALLED:
+            break
+        best = P
+    return best
+
+
+def capacity(ctx, model: StoredNetworks) -> dict[str, Any]:
+    """Capacity curves on random patterns (N = 100) and on the typical digits 0-9; PNG and CSV."""
+    from rnnsuite.plots import _pyplot
+
+    rng = ctx.rng(500)
+    digits = ctx.load("digits")
+    chosen = typical(np.asarray(digits.images), digits.labels, 10, tuple(range(10)))
+    panels = {
+        "random": (rng.choice(np.array([-1, 1], np.int8), (30, CAPACITY_N)),
+                   list(range(1, 31, 3 if ctx.quick else 1))),
+        "digits": (bipolar(np.asarray(digits.images)[chosen]), list(range(1, 11))),
+    }
+    trials = 3 if ctx.quick else 10
+    results = {kind: (counts, capacity_curve(model.prototype, xi, counts, rng, trials))
+               for kind, (xi, counts) in panels.items()}
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), dpi=100)
+    for ax, (kind, (counts, curves)) in zip(axes, results.items()):
+        N = panels[kind][0].shape[1]
+        for rule, curve in curves.items():
+            ax.plot(counts, curve, marker=".", label=f"{rule} (holds {held(counts, curve)})")
+        if kind == "random":
+            ax.axvline(0.138 * N, color="gray", linestyle="--", label=f"0.138 N = {0.138 * N:.1f}")
+        ax.axhline(RECALLED, color="lightgray", linewidth=0.8)
+        ax.set_title(f"{kind} patterns, N = {N}: recall from 10% flipped pixels")
+        ax.set_xlabel("stored patterns P")
+        ax.set_ylabel("exact recall")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    png = ctx.path("capacity.png")
+    fig.savefig(png)
+    plt.close(fig)
+    table = ctx.path("capacity.csv")
+    with open(table, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["patterns_kind", "neurons", "stored", *RULES])
+        for kind, (counts, curves) in results.items():
+            for j, P in enumerate(counts):
+                writer.writerow([kind, panels[kind][0].shape[1], P, *(f"{curves[r][j]:.3f}" for r in RULES)])
+    return {"capacity": png, "capacity_table": table}
+
+
+def restorations(ctx, split: Split, predicted: dict, name: str) -> Any:
+    """Original / distorted / restored by each rule, one copy of each pattern, for q10 and block."""
+    from rnnsuite.plots import image_grid
+
+    shape, count = split.train.shapes[name], len(split.train.patterns[name])
+    per = len(split.test_targets[f"{name}_q10"]) // count
+    shown = np.arange(count) * per  # the first distorted copy of each pattern
+    picture = lambda s: (np.asarray(s, np.float64).reshape(-1, *shape) + 1) / 2  # noqa: E731 - +-1 -> [0, 1]
+    rows = [("original", picture(split.test_targets[f"{name}_q10"][shown]), [""] * count)]
+    for dist in ("q10", "block"):
+        key = f"{name}_{dist}"
+        targets = split.test_targets[key][shown]
+        distorted = split.test_inputs[key][shown]
+        rows.append((f"distorted {dist}", picture(distorted), [f"m={m:.2f}" for m in overlap(distorted, targets)]))
+        for r, rule in enumerate(RULES):
+            restored = np.asarray(predicted[key])[shown, r]
+            marks = [f"m={m:.2f}" + (" ok" if ok else "") for m, ok in
+                     zip(overlap(restored, targets), np.all(restored == targets, axis=1))]
+            rows.append((rule, picture(restored), marks))
+    return image_grid(ctx.path(f"{name}_restorations.png"), rows,
+                      title=f"Hopfield network, {name}: original, distorted, restored by each rule")
+
+
+def recall_table(ctx, split: Split, predicted: dict, model: StoredNetworks) -> Any:
+    """recall_table.csv: per set, distortion and rule, exact recall and overlap with asynchronous
+    updates (the metrics) and with synchronous ones (every neuron at once; they may end in a cycle)."""
+    path = ctx.path("recall_table.csv")
+    rng = ctx.rng(700)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["set", "distortion", "rule", "distorted_overlap", "async_recall", "async_overlap",
+                         "sync_recall", "sync_overlap"])
+        for key, restored in predicted.items():
+            name, dist = key.split("_", 1)
+            states, targets = split.test_inputs[key], split.test_targets[key]
+            for r, rule in enumerate(RULES):
+                try:
+                    sync = np.asarray(model.networks[name, rule].restore(states.copy(), rng=rng, mode="sync"))
+                    sync_scores = [f"{recall(sync, targets):.3f}", f"{overlap(sync, targets).mean():.3f}"]
+                except TypeError:  # a network without synchronous updates
+                    sync_scores = ["", ""]
+                writer.writerow([name, dist, rule, f"{overlap(states, targets).mean():.3f}",
+                                 f"{recall(restored[:, r], targets):.3f}",
+                                 f"{overlap(restored[:, r], targets).mean():.3f}", *sync_scores])
+    return path
+
+
+def artifacts(ctx, split: Split, predicted: dict, model: StoredNetworks) -> dict[str, Any]:
+    out = {"restorations": restorations(ctx, split, predicted, "digits"),
+           "glyph_restorations": restorations(ctx, split, predicted, "glyphs")}
+    out.update(capacity(ctx, model))
+    out["recall_table"] = recall_table(ctx, split, predicted, model)
+    path = ctx.path("hopfield.npz")
+    with open(path, "wb") as f:  # the weights of every (set, rule) and the patterns they hold
+        np.savez(f, **{f"W_{name}_{rule}": np.asarray(net.W) for (name, rule), net in model.networks.items()},
+                 **{f"patterns_{name}": xi for name, xi in split.train.patterns.items()})
+    out["model"] = path
+    return out
+
+
+ASSIGNMENT = Assignment(
+    id="v3.3", kind="custom", network="Hopfield network",
+    task_en="Build a Hopfield network (numpy: bipolar neurons, Hebbian, Storkey and pseudo-inverse learning "
+            "rules, asynchronous and synchronous updates, energy), memorise several images (handwritten "
+            "digits, code page 437 glyphs) and restore their distorted fragments (flipped pixels, a missing block).",
+    task_ru="Сеть Хопфилда: запомнить несколько изображений (рукописные цифры, символы кодовой страницы 437) "
+            "и восстановить их искажённые фрагменты (инвертированные пиксели, отсутствующий блок); "
+            "правила обучения Хебба, Сторки и псевдоинверсное, асинхронное и синхронное обновление, энергия.",
+    datasets=tuple(SETS), model="hopfield",
+    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts,
+    metrics=METRICS,
+    bars=(
+        Bar("overlap_pinv_q10", 0.95, floor="overlap_distorted_q10",
+            why="5 stored digits, 10% of pixels flipped: the restored image's overlap m with the original "
+                "(the distorted input's own is ~0.80; partial credit from there)"),
+        Bar("recall_pinv_q10", 0.8,
+            why="and at least 80% restored exactly; the Hebbian rule holds only about 2 correlated digits "
+                "(recall_hebb_q10, the capacity curve), the pseudo-inverse rule stores all 5"),
+    ),
+    artifact_names=("restorations", "glyph_restorations", "capacity", "capacity_table", "recall_table", "model"),
+    epochs=1, quick_epochs=1,
+)
+
+FACTORY = ModelFactory("hopfield", "custom", build,
+                       "numpy Hopfield network: store(patterns, rule) with hebb/storkey/pinv, restore(states) "
+                       "by asynchronous updates")
