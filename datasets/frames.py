@@ -30,17 +30,31 @@ def _frame_no(p: Path) -> int:
     return int(m.group(1)) if m else 0
 
 
+def _size(img: np.ndarray) -> str:
+    return f"{img.shape[-1]}x{img.shape[-2]}"
+
+
 def read_clips(folder: Path, pattern: str = "*.png", factor: int = 4) -> Frames:
     clips, names = [], []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         frames = sorted(sub.glob(pattern), key=_frame_no)
         if frames:
-            clips.append(np.stack([_shrink(read_png(f), factor) for f in frames]))
+            images = [read_png(f) for f in frames]
+            odd = next((i for i, img in enumerate(images) if img.shape != images[0].shape), None)
+            if odd is not None:
+                raise DataError(f"{sub}: frames differ in size: {frames[0].name} is {_size(images[0])}, "
+                                f"{frames[odd].name} is {_size(images[odd])}; give frames of one size")
+            clips.append(np.stack([_shrink(img, factor) for img in images]))
             names.append(sub.name)
     if not clips:
         raise DataError(f"{folder}: no sub-folders with {pattern} frames; give one folder per clip")
-    if len({c.shape for c in clips}) != 1:
-        raise DataError(f"{folder}: clips differ in frame count or size; give equal clips")
+    for name, clip in zip(names, clips):
+        if len(clip) != len(clips[0]):
+            raise DataError(f"{folder}: clips differ in frame count: {names[0]} has {len(clips[0])} frames, "
+                            f"{name} has {len(clip)}; give clips of equal length")
+        if clip.shape != clips[0].shape:
+            raise DataError(f"{folder}: clips differ in frame size: {names[0]} is {_size(clips[0][0])}, "
+                            f"{name} is {_size(clip[0])} (after shrinking by {factor}); give equal clips")
     return Frames(np.stack(clips).astype(np.float32), names)
 
 
