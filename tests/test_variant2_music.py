@@ -263,6 +263,12 @@ def test_hidden_tunes_are_the_test_block_and_every_tune_trains(tmp_path):
     assert music.tune_ids(split.test_targets.targets)[0].tolist() == vocab.encode(hidden[0])  # F5_8: <unk>
 
 
+def test_tunes_without_a_repeated_note_are_too_little_to_learn_from(tmp_path):
+    tunes = [[f"C{i}_{j}" for j in range(1, 9)] for i in range(10)]  # no token twice
+    with pytest.raises(DataError, match="too little music to learn from"):
+        music.prepare(ctx_for(tunes, tmp_path))
+
+
 def test_prepare_is_seeded(tmp_path):
     a, b = (music.prepare(ctx_for(corpus(30), tmp_path)) for _ in range(2))
     assert np.array_equal(a.test_inputs, b.test_inputs) and np.array_equal(a.test_targets.probes, b.test_targets.probes)
@@ -321,7 +327,7 @@ def test_the_jordan_context_is_the_previous_output_and_nothing_else(cell):
         _, state_a = step(cell, x1, c0)
         _, state_b = step(cell, x2, rng.normal(size=(2, 4)))  # other inputs, other context, other h
         assert np.allclose(state_a, state_b)  # the same output, so the same next state: nothing else enters
-        cell.V.assign(V + 0.5)  # other output weights, the same inputs and context
+        cell.V.assign(V + rng.normal(size=V.shape).astype("float32"))  # other output weights, same x and c
         y1_other, state_other = step(cell, x1, c0)
         assert not np.allclose(state_other, state)  # change the next step's state ...
         y2, _ = step(cell, x2, state)

@@ -36,6 +36,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from rnnsuite.errors import DataError
 from rnnsuite.prep import OOV, PAD, Vocabulary, chronological_split, pad
 from rnnsuite.types import Bar, Split
 
@@ -46,7 +47,7 @@ MIN_COUNT = 2  # tokens seen once in training are <unk>
 MAX_TOKENS = 256  # a longer tune is cut into pieces of this many tokens, each a tune of its own
 TEST_SHARE, VALIDATION_SHARE = 0.3, 0.1
 QUICK_TUNES = 80
-LOOK_AHEAD_TOLERANCE = 1e-3  # probabilities before a cut may differ this much (float noise across batches)
+LOOK_AHEAD_TOLERANCE = 1e-3  # log-probabilities before a cut may differ this much (float noise)
 
 BATCH = 16
 BUCKET = 16  # batches are padded to a multiple of this many steps
@@ -125,11 +126,11 @@ def with_probes(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple
     copies, probes = [], []
     for i in np.flatnonzero(lengths >= 2):
         cut = int(rng.integers(1, lengths[i]))
-        donors = [d for d in rng.permutation(len(x)) if d != i and lengths[d] > cut and x[d, cut] != x[i, cut]]
-        if not donors:
+        donor = next((d for d in rng.permutation(len(x)) if lengths[d] > cut and x[d, cut] != x[i, cut]), None)
+        if donor is None:
             continue  # nothing to splice in (a test block of one tune): this tune is not probed
         copy = x[i].copy()
-        copy[cut:] = x[donors[0], cut:]
+        copy[cut:] = x[donor, cut:]
         copies.append(copy)
         probes.append((i, cut))
     stacked = np.concatenate([x, np.asarray(copies, dtype=x.dtype).reshape(-1, x.shape[1])])
@@ -145,14 +146,20 @@ class LooksAhead(ValueError):
 
 
 def check_causal(probs: np.ndarray, answers: NextTokens) -> None:
-    """Raise LooksAhead when a spliced copy's predictions before its cut differ from its tune's."""
+    """Raise LooksAhead when a spliced copy's predictions before its cut differ from its tune's.
+
+    Compared as log-probabilities: a barely trained model's distributions are
+    nearly flat, and a look-ahead moves them by little in absolute terms.
+    """
+    logp = np.log(np.maximum(probs, 1e-12))
     for copy, tune, cut in answers.probes:
-        gap = float(np.max(np.abs(probs[copy, :cut] - probs[tune, :cut])))
-        if gap > LOOK_AHEAD_TOLERANCE:
+        gaps = np.abs(logp[copy, :cut] - logp[tune, :cut]).max(axis=-1)
+        if gaps.max() > LOOK_AHEAD_TOLERANCE:
+            step = int(np.argmax(gaps > LOOK_AHEAD_TOLERANCE)) + 1
             raise LooksAhead(
-                f"the model looks ahead: its next-token probabilities at step {cut} changed by {gap:.3g} when "
-                f"only the tokens from step {cut + 1} on changed; a next-token model may only read the tokens "
-                "before the one it predicts (no bidirectional layer, no shifted input)")
+                f"the model looks ahead: its next-token log-probabilities at step {step} changed (by up to "
+                f"{gaps.max():.3g}) when only the tokens from step {cut + 1} on changed; a next-token model may "
+                "only read the tokens before the one it predicts (no bidirectional layer, no shifted input)")
 
 
 # -- prepare ------------------------------------------------------------------------
@@ -169,6 +176,9 @@ def prepare(ctx) -> Split:
         train_tunes, test_tunes = list(tunes), list(hidden.sequences)
     train_tunes, test_tunes = pieces(train_tunes), pieces(test_tunes)
     vocab = vocabulary(train_tunes)
+    if len(vocab) == len(SPECIAL):
+        raise DataError(f"no note token occurs {MIN_COUNT} times in the {len(train_tunes)} training tunes: "
+                        "too little music to learn from; give more tunes")
     x_train, y_train = encode(vocab, train_tunes)
     x_test, y_test = encode(vocab, test_tunes)
     test_inputs, answers = with_probes(x_test, y_test, ctx.rng(22))
@@ -235,8 +245,9 @@ def train(ctx, model, data: dict):
     model.compile(optimizer=k.optimizers.Adam(LEARNING_RATE, clipnorm=CLIPNORM),
                   loss=k.losses.SparseCategoricalCrossentropy(ignore_class=PAD_ID))
     stop = k.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
-    history = model.fit(epochs, validation_data=val, epochs=ctx.epochs, verbose=0,
-                        callbacks=[stop, progress_callback(ctx)])
+    slow = k.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2)
+    history = model.fit(epochs, validation_data=val, epochs=ctx.epochs, verbose=0, shuffle=False,  # batches() does
+                        callbacks=[slow, stop, progress_callback(ctx)])
     ctx.record_history(history.history)
     ctx.info["epochs_run"] = len(history.history["loss"])
     ctx.info["best_val_loss"] = float(min(history.history["val_loss"]))
