@@ -6,10 +6,11 @@ remembers its hidden state, a Jordan network remembers what it said::
 
     c_t = y_{t-1}                         (copy, fixed weight 1; c_1 = 0)
     h_t = tanh(W x_t + U c_t + b_h)
-    y_t = softmax(V h_t + b_y)
+    y_t = V h_t + b_y                     (the course's output; ``output_activation`` may squash it)
 
 So the output layer lives inside the cell: its weights V decide the next
-step's context.  This module imports Keras at its top: import it only where
+step's context.  A classifier puts a softmax over y_t after the cell (the
+course's loss, -ln p_c with p = softmax(y)).  This module imports Keras at its top: import it only where
 Keras is needed.  Loading a saved ``.keras`` model needs this module imported
 first, so that ``JordanCell`` is registered.
 """
@@ -28,7 +29,7 @@ class JordanCell(k.layers.Layer):
     (``state_size == output_size == outputs``).
     """
 
-    def __init__(self, units: int, outputs: int, activation: str = "tanh", output_activation: str = "softmax",
+    def __init__(self, units: int, outputs: int, activation: str = "tanh", output_activation: str = "linear",
                  kernel_initializer="glorot_uniform", context_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         self.units, self.outputs = int(units), int(outputs)

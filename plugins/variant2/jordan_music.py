@@ -11,9 +11,7 @@ from rnnsuite.types import Assignment, ModelFactory
 
 from . import music
 
-EMBEDDING, UNITS = 64, 128
-OUTPUT = "linear"
-DROPOUT = 0.3
+EMBEDDING, UNITS, DROPOUT = 64, 128, 0.3
 
 
 def build(spec):
@@ -23,9 +21,10 @@ def build(spec):
     next-token probabilities (batch, T, V), V = len(spec["tokens"]), as in
     v2.2.  The recurrence must be a Jordan cell written by you (a
     keras.layers.Layer with state_size and call(inputs, states) inside
-    keras.layers.RNN): context c_t = y_{t-1}, the cell's previous output;
-    h_t = tanh(W x_t + U c_t + b_h); y_t = softmax(V h_t + b_y).  Keras's
-    SimpleRNN is an Elman network and is refused.  The training routine
+    keras.layers.RNN) whose context is the cell's previous output:
+    c_t = y_{t-1}; h_t = tanh(W x_t + U c_t + b_h); y_t = V h_t + b_y
+    (one output per token), then a softmax over y_t.  Keras's SimpleRNN is an Elman
+    network (its context is h_{t-1}) and is refused.  The training routine
     compiles the model.
     """
     from .jordan import JordanCell
@@ -36,8 +35,8 @@ def build(spec):
     ids = k.Input((None,), dtype="int32", name="tokens")
     x = L.Embedding(V, EMBEDDING, name="embedding")(ids)
     x = L.Dropout(DROPOUT, name="dropout")(x)
-    y = L.RNN(JordanCell(UNITS, V, output_activation=OUTPUT), return_sequences=True, name="jordan")(x)
-    p = L.Softmax(name="next_token")(y) if OUTPUT == "linear" else y
+    y = L.RNN(JordanCell(UNITS, V), return_sequences=True, name="jordan")(x)  # y_t = V h_t + b_y, fed back
+    p = L.Softmax(name="next_token")(y)
     return k.Model(ids, p, name="music_jordan")
 
 
@@ -62,4 +61,5 @@ ASSIGNMENT = Assignment(
 )
 
 FACTORY = ModelFactory("jordan-music", "custom", build,
-                       f"Embedding({EMBEDDING}) -> RNN(JordanCell({UNITS}, V)): context = previous softmax output")
+                       f"Embedding({EMBEDDING}) -> Dropout({DROPOUT}) -> RNN(JordanCell({UNITS}, V)) -> softmax: "
+                       "the context is the previous output y_(t-1) = V h_(t-1) + b_y")

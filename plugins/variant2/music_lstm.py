@@ -19,8 +19,10 @@ def build(spec):
     Return an uncompiled Keras model from token ids (batch, T) int32 to
     next-token probabilities (batch, T, V), V = len(spec["tokens"]): a
     softmax over the vocabulary at every step t that reads only the tokens
-    up to x_t (no look-ahead: no bidirectional layer).  Id 0 is padding
-    after a tune's end, id 2 (spec["start"]) the tune's start.  The training
+    up to x_t (no look-ahead: no bidirectional layer).  The ids index
+    spec["tokens"]: 0 is padding after a tune's end, 1 an unknown token,
+    2 (spec["start"]) the tune's start, then notes such as "G4_2" (G4, a
+    half note) and rests such as "rest_1".  The training
     routine compiles it (Adam, sparse cross-entropy ignoring the padding), so
     every submission is trained the same way.
     """
