@@ -55,10 +55,10 @@ def test_out_reused_for_a_second_run_is_refused_and_the_first_run_kept(write_plu
     summary = (out / "summary.json").read_text()
     code, err = rnnsuite("-p", plugin, "run", "--variant", "97", "--task", "3", "--out", str(out))
     assert code == 2
-    assert err == [f"Error: --out {out} already holds files (summary.json, v97.1); results are never mixed: "
-                   "give a new folder, or remove this one"]
+    assert err == [f"Error: --out {out} already holds files (report.html, report.md, summary.json, ...); results are "
+                   "never mixed: give a new folder, or remove this one"]
     assert (out / "summary.json").read_text() == summary and sorted(p.name for p in out.iterdir()) == [
-        "summary.json", "v97.1"]
+        "report.html", "report.md", "summary.json", "v97.1"]
 
 
 def corrupt_vega_cache() -> Path:
