@@ -3,6 +3,7 @@
 | # | kind | network | task |
 |---|---|---|---|
 | 1.1 | scratch | FRNN | a character-level language model of reviews (the course leaves this cell empty) |
+| 1.2 | keras | GRU | generate text reviews (the course's task) |
 | 1.3 | custom | seq2seq | an article's title from its abstract (the course's task) |
 
 One module per assignment defines its ``ASSIGNMENT`` and ``FACTORY``; this
@@ -15,9 +16,9 @@ from __future__ import annotations
 from rnnsuite import hookimpl
 from rnnsuite.types import Variant
 
-from . import frnn_reviews, titles
+from . import frnn_reviews, gru_reviews, titles
 
-MODULES = (frnn_reviews, titles)
+MODULES = (frnn_reviews, gru_reviews, titles)
 
 
 @hookimpl

@@ -44,11 +44,11 @@ def prepare(ctx, orders=(1, 2, 3)) -> Split:
     else:
         if ctx.quick:
             text = text[:QUICK_CHARS]
-        train_text, test_text = split_text(text)
+        train_text, test_text = split_text(text) if len(text) >= MIN_CHARS else ("", "")
         how = "chronological: the first 70% of the characters train (the last 5% of those validate), the last 30% test"
-    if len(train_text) < MIN_CHARS or not test_text:
-        raise DataError(f"{DATASET}: {len(train_text) + len(test_text)} characters of text are too few to learn "
-                        f"from; give a text of at least {int(MIN_CHARS / 0.7)} characters")
+    if len(train_text) < 0.7 * MIN_CHARS or not test_text:
+        raise DataError(f"{DATASET}: {len(text)} characters of text are too few to learn from; give a text of at "
+                        f"least {MIN_CHARS} characters")
     vocab = Vocabulary.build([train_text], level="char")
     training, test = char_blocks(vocab, train_text, test_text)
     baselines = ngram_bits(training.all_ids(), test, len(vocab), orders)
