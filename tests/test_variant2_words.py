@@ -168,3 +168,19 @@ def test_an_honest_student_frnn_passes_every_model_check_of_v21(tmp_path):
     checks = {i.name.split(" ", 1)[1]: i for i in r.items if i.name.split(" ", 1)[1] in items}
     assert sorted(checks) == sorted(items)
     assert all(i.passed and i.score == i.max_score for i in checks.values()), checks
+
+
+@pytest.mark.integration
+def test_v21_quick_run_on_the_default_data_is_repeatable(tmp_path):
+    from rnnsuite.cli import cli
+
+    metrics = []
+    for name in ("a", "b"):
+        result = CliRunner().invoke(cli, ["run", "--variant", "2", "--task", "1", "--quick", "--out",
+                                          str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        r = json.loads((tmp_path / name / "v2.1" / "result.json").read_text())
+        assert set(r["artifacts"]) == set(A.artifact_names)
+        metrics.append(r["metrics"])
+    assert metrics[0] == metrics[1]
+    assert metrics[0]["fourgram_top1"] > metrics[0]["most_frequent_top1"]
