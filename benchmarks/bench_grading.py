@@ -12,12 +12,14 @@ epochs and prints the reference's score (the full-marks check).
 ``--cluster ADDRESS`` grades the same batch twice: here with ``--jobs``
 children, then on the cluster (``rnnsuite grade --cluster``), and prints the
 cluster's time over the local one (the engine's overhead; the target is at
-most 1.15x for ``local:2`` against ``--jobs 2``).  The cluster's start-up is
-timed apart: it is paid once per grading, not per submission.
+most 1.15x for ``local:2`` against ``--jobs 2``), ``--rounds`` times
+alternated.  The cluster's start-up is timed apart: it is paid once per
+grading, not per submission.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
@@ -39,7 +41,9 @@ def timed(grading: batch.Batch, subs, cluster=None) -> tuple[float, list]:
 
 def line(label: str, count: int, seconds: float, results) -> str:
     scores = sorted({f"{r.score:g}/{r.max_score:g}" for r in results})
-    return f"{label}: {seconds:.1f} s -> {60 * count / seconds:.1f} submissions/minute; scores {scores}"
+    errors = sorted({error for r in results for error in r.errors})
+    return (f"{label}: {seconds:.1f} s -> {60 * count / seconds:.1f} submissions/minute; scores {scores}; "
+            f"load {os.getloadavg()[0]:.1f}" + "".join(f"\n    error: {e}" for e in errors))
 
 
 def main() -> None:
@@ -49,35 +53,44 @@ def main() -> None:
     ap.add_argument("--task", default="v5.1")
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--cluster", default=None, help="also grade on this cluster (local:N, tcp://HOST:PORT)")
+    ap.add_argument("--rounds", type=int, default=1, help="with --cluster: alternate here/cluster this many times")
     args = ap.parse_args()
     registry = Manager().load().registry
     a = registry.assignment(args.task)
     v = registry.variant(a.variant)
     with tempfile.TemporaryDirectory() as tmp:
         subs = []
+        reference = template.write(v, "student.py", registry, reference=True)  # (it prepares examples: once)
         for i in range(args.count):
             path = Path(tmp) / f"student{i:02d}.py"
-            path.write_text(template.write(v, path.name, registry, reference=True))
+            path.write_text(reference)
             subs.append((path.stem, path))
         settings = batch.Settings(jobs=args.jobs, quick=not args.full,
                                   limits=sandbox.Limits(timeout=3600, threads=max(1, 2 // args.jobs)))
         started = time.perf_counter()
         grading = batch.Batch(registry, [a], settings)
         prepared = time.perf_counter() - started
-        here, results = timed(grading, subs)
         print(f"{args.task} {'full' if args.full else 'quick'}: {args.count} submissions, {os.cpu_count()} CPUs, "
-              f"load {os.getloadavg()[0]:.1f} (data {prepared:.1f} s)")
-        print(line(f"  here, jobs={args.jobs}", args.count, here, results))
-        if args.cluster:
-            from rnnsuite.grading.cluster import Cluster
+              f"load {os.getloadavg()[0]:.1f} (data {prepared:.1f} s)", flush=True)
+        with contextlib.ExitStack() as stack:
+            if args.cluster:
+                from rnnsuite.grading.cluster import Cluster
 
-            started = time.perf_counter()
-            with Cluster.from_options(args.cluster) as c:
-                start_up = time.perf_counter() - started
-                there, on_cluster = timed(grading, subs, cluster=c)
-            print(line(f"  on {args.cluster} (started in {start_up:.1f} s)", args.count, there, on_cluster))
-            print(f"  engine overhead: {there / here:.2f}x the local time (target <= {OVERHEAD_TARGET}x); "
-                  f"with the start-up {(there + start_up) / here:.2f}x; load now {os.getloadavg()[0]:.1f}")
+                started = time.perf_counter()
+                cluster = stack.enter_context(Cluster.from_options(args.cluster))
+                print(f"  {args.cluster} started in {time.perf_counter() - started:.1f} s", flush=True)
+            totals = {"here": 0.0, "there": 0.0}
+            for _ in range(args.rounds):  # alternated, so that the machine's load weighs on both alike
+                here, results = timed(grading, subs)
+                totals["here"] += here
+                print(line(f"  here, jobs={args.jobs}", args.count, here, results), flush=True)
+                if args.cluster:
+                    there, on_cluster = timed(grading, subs, cluster=cluster)
+                    totals["there"] += there
+                    print(line(f"  on {args.cluster}", args.count, there, on_cluster), flush=True)
+            if args.cluster:
+                print(f"  engine overhead: {totals['there'] / totals['here']:.2f}x the local time "
+                      f"(target <= {OVERHEAD_TARGET}x)", flush=True)
     for item in results[0].items:
         print(f"  {item.name}: {item.score:g}/{item.max_score:g} {item.message[:100]}")
 
