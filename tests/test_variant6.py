@@ -31,26 +31,59 @@ def test_windows_are_three_days_then_the_fourth():
     assert (w.input_days[:, -1] + 1 == w.days).all()
 
 
+def training(n: int = 40, start: str = "2012-01-01", slope: float = 0.5) -> temperature.TrainingData:
+    """Training windows of a straight line: v_d = slope * d."""
+    w = temperature.make_windows(days(n, start), slope * np.arange(n, dtype=float))
+    return temperature.TrainingData(w[: n // 2], w[n // 2:])
+
+
 def test_baselines_on_a_hand_made_series():
     w = temperature.make_windows(days(6), [1.0, 2.0, 3.0, 5.0, 4.0, 10.0])  # targets 5, 4, 10
-    guess = temperature.baselines(w)
+    scaler = temperature.Scaler(1.0, 2.0)
+    guess = temperature.baselines(w, training(), scaler)
     assert guess["persistence"].tolist() == [3, 5, 4]
     assert guess["mean3"].tolist() == [2, 10 / 3, 4]
-    split = Split(train=None, test_inputs=w.inputs_only(), test_targets=w.targets)
+    split = Split(train=training(), test_inputs=w.inputs_only(), test_targets=w.targets,
+                  spec={"mean": 1.0, "std": 2.0})
     m = temperature.evaluate(None, split, np.array([5.0, 4.0, 7.0]))
+    assert set(m) == set(temperature.METRICS)
     assert m["mae"] == pytest.approx(1.0)  # |0| + |0| + |3|
     assert m["persistence_mae"] == pytest.approx((2 + 1 + 6) / 3)
     assert m["mean3_mae"] == pytest.approx((3 + 2 / 3 + 6) / 3)
     assert m["persistence_rmse"] == pytest.approx(np.sqrt((4 + 1 + 36) / 3))
 
 
-def fake_ctx(series, quick=False, seed=0, tmp=None):
+def test_the_linear_autoregression_is_fitted_on_the_training_windows_only():
+    # trained on a line of slope 0.5, it continues that line, whatever the test windows hold
+    line = temperature.linear_autoregression(training(), temperature.Scaler(10.0, 5.0))
+    w = temperature.make_windows(days(5, "2013-03-01"), [1.0, 1.5, 2.0, 2.5, 3.0])
+    assert line(w) == pytest.approx([2.5, 3.0], abs=1e-6)
+    jumpy = temperature.make_windows(days(5, "2013-03-01"), [1.0, 1.5, 2.0, 99.0, 3.0])
+    assert line(jumpy)[0] == pytest.approx(2.5, abs=1e-6)  # the test target never enters the fit
+
+
+def test_the_linear_bar_gives_full_credit_at_linear_and_partial_credit_from_persistence():
+    pass_bar, linear_bar = temperature.BARS
+    base = {"persistence_mae": 2.0, "linear_mae": 1.8}
+    assert pass_bar.check({**base, "mae": 1.9}).passed and not pass_bar.check({**base, "mae": 2.1}).passed
+    halfway = linear_bar.check({**base, "mae": 1.9})
+    assert not halfway.passed and halfway.credit == pytest.approx(0.5)
+    assert linear_bar.check({**base, "mae": 1.7}).credit == 1.0
+    assert linear_bar.check({**base, "mae": 2.2}).credit == 0.0
+
+
+def fake_ctx(series, quick=False, seed=0, tmp=None, hidden=None):
+    def load(path=None, full=False):
+        return series if path is None else hidden
+
     registry = SimpleNamespace(datasets={"temperatures": None},
-                               dataset=lambda name: SimpleNamespace(load=lambda path=None, full=False: series))
+                               dataset=lambda name: SimpleNamespace(load=load))
     from rnnsuite.context import RunContext
     from rnnsuite.plugins.variant6 import FRNN_TEMPERATURE
 
-    return RunContext(FRNN_TEMPERATURE, Path(tmp or "."), seed=seed, quick=quick, registry=registry)
+    hidden_paths = {"temperatures": Path("hidden.csv")} if hidden is not None else {}
+    return RunContext(FRNN_TEMPERATURE, Path(tmp or "."), seed=seed, quick=quick, registry=registry,
+                      hidden_paths=hidden_paths)
 
 
 def test_split_is_chronological_and_statistics_come_from_train_only():
@@ -59,15 +92,57 @@ def test_split_is_chronological_and_statistics_come_from_train_only():
     values[150:] += 1000.0  # a jump inside validation/test must not move the statistics
     split = temperature.prepare(fake_ctx(Series(days(n), values, "t", "°C")))
     fit, val, test = split.train.fit, split.train.val, split.test_inputs
-    assert len(fit) + len(val) + len(test) == n - 3
-    assert fit.days[-1] < val.days[0] and val.days[-1] < test.days[0]
-    assert len(test) == round(0.3 * (n - 3)) and len(val) == round(0.15 * (n - 3))
+    n_test = round(0.3 * (n - 3))
+    assert len(fit) + len(val) + n_test == n - 3
+    assert fit.days[-1] < val.days[0] and val.days[-1] < test.days.min()
+    assert len(val) == round(0.15 * (n - 3))
+    assert len(test) == -(-n_test // 4)  # every 4th window of the test block
     fit_days = np.concatenate([fit.values[0], fit.targets])
     assert split.spec["mean"] == pytest.approx(fit_days.mean())
     assert split.spec["std"] == pytest.approx(fit_days.std())
     assert split.spec["mean"] < 100  # nothing from the jump
     assert test.targets is None  # the answers stay in test_targets
-    assert split.test_targets.tolist() == values[-len(test):].tolist()
+    by_day = dict(zip(days(n).tolist(), values.tolist()))
+    assert split.test_targets.tolist() == [by_day[d] for d in test.days.tolist()]
+
+
+def reads_the_next_window(w: temperature.Windows) -> np.ndarray:
+    """The exploit: a window's answer is an input of another test window whenever one holds its day."""
+    known = {d: v for days_, values in zip(w.input_days.tolist(), w.values.tolist()) for d, v in zip(days_, values)}
+    return np.array([known.get(d, last) for d, last in zip(w.days.tolist(), w.values[:, -1])])
+
+
+def test_test_windows_reveal_no_answer_and_no_order():
+    n = 403
+    values = 10 + 5 * np.sin(np.arange(n) / 9.0) + np.random.default_rng(0).normal(0, 2, n)
+    split = temperature.prepare(fake_ctx(Series(days(n), values, "t", "°C")))
+    test, true = split.test_inputs, split.test_targets
+    assert not set(test.days.tolist()) & set(test.input_days.ravel().tolist())
+    persistence = np.abs(test.values[:, -1] - true).mean()
+    assert np.abs(reads_the_next_window(test) - true).mean() == pytest.approx(persistence)  # no better
+    assert not (np.diff(test.days.astype(np.int64)) > 0).all()  # shuffled, not in time order
+    # the exploit is real: on the overlapping windows of the whole test block it reads the answers
+    block = temperature.make_windows(days(n), values)[-len(test) * 4:]
+    assert np.abs(reads_the_next_window(block) - block.targets).mean() < 0.05 * persistence
+
+
+def test_apart_keeps_every_4th_day_and_skips_gaps():
+    w = temperature.make_windows(days(12), np.arange(12.0))  # targets on days 3 .. 11
+    assert w[temperature.apart(w)].days.tolist() == days(12)[[3, 7, 11]].tolist()
+    gappy = np.concatenate([days(6), days(6, "2013-02-01")])  # a month missing after 6 days
+    w = temperature.make_windows(gappy, np.arange(12.0))
+    kept = w[temperature.apart(w)]
+    assert not set(kept.days.tolist()) & set(kept.input_days.ravel().tolist())
+    assert len(kept) == 3  # targets 4 Jan, 3 Feb (inputs from 5 Jan on), 6 Feb
+
+
+def test_a_hidden_series_is_the_test_block_and_everything_loaded_trains():
+    loaded = Series(days(100), np.arange(100.0), "t", "°C")
+    hidden = Series(days(21, "2014-01-01"), 500 + np.arange(21.0), "t", "°C")
+    split = temperature.prepare(fake_ctx(loaded, hidden=hidden))
+    assert len(split.train.fit) + len(split.train.val) == 97
+    assert sorted(split.test_targets.tolist()) == [503.0, 507.0, 511.0, 515.0, 519.0]
+    assert split.spec["mean"] < 100  # statistics of the loaded series only
 
 
 def test_forecaster_inputs_are_normalised_value_and_season():
