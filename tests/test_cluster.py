@@ -15,6 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import LINE_PLUGIN
@@ -22,7 +23,7 @@ from grading_helpers import GOOD_LINE, line_batch, requires_sandbox, write
 
 from rnnsuite.cli import cli
 from rnnsuite.errors import UserError
-from rnnsuite.grading import batch, cluster, jobs, sandbox
+from rnnsuite.grading import batch, cluster, jobs, protocol, sandbox
 
 try:
     import dask_jobqueue
@@ -141,6 +142,33 @@ def test_a_scheduler_that_does_not_answer_is_one_line(monkeypatch):
     with pytest.raises(UserError, match="cannot start or reach the Dask scheduler at tcp://127.0.0.1:9"):
         with cluster.Cluster.from_options("tcp://127.0.0.1:9"):
             pass
+
+
+def test_a_submission_travels_as_bytes_with_its_links_and_without_special_files(tmp_path):
+    package = tmp_path / "alice"
+    write(package / "sub", "model.py", "W = 1\n")
+    write(package, "__init__.py", "from .sub.model import W\n")
+    (package / "again.py").symlink_to("sub/model.py")
+    os.mkfifo(package / "pipe")  # copying it would block: it is left out
+    files = jobs.Files.read(package)
+    copy = files.write(tmp_path / "there")
+    assert copy == tmp_path / "there" / "alice" and (copy / "sub" / "model.py").read_text() == "W = 1\n"
+    assert os.readlink(copy / "again.py") == "sub/model.py" and not (copy / "pipe").exists()
+    assert jobs.Files.read(write(tmp_path, "bob.py", "x = 1\n")).entries == (("bob.py", "file", b"x = 1\n"),)
+
+
+def test_answers_refused_on_the_worker_are_refused_with_the_same_reason_here(tmp_path):
+    work = tmp_path / "work"
+    write(work, "secret.txt", "the labels")
+    (work / "predictions.json").symlink_to(work / "secret.txt")
+    write(work, "stage.json", '{"stage": "done"}')
+    files, refused = jobs.collect(work, owner=os.getuid())
+    assert set(files) == {"stage.json"} and "cannot be opened safely" in refused["predictions.json"]
+    answers = jobs.Answers(sandbox.ChildRun(0, False, 1.0, "", ""), files, refused)
+    with answers.unpacked() as got:
+        assert got.json("stage") == {"stage": "done"} and got.arrays("trained") == {}
+        with pytest.raises(protocol.AnswerError, match="cannot be opened safely"):
+            got.predictions(np.zeros(3))
 
 
 def test_a_worker_never_gets_the_test_targets(tmp_path):

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import secrets
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -38,10 +37,6 @@ from rnnsuite.grading.results import AssignmentResult, SubmissionResult
 from rnnsuite.grading.scoring import grade_items
 from rnnsuite.paths import data_dir
 from rnnsuite.types import Assignment, Outcome, Split
-
-#: Jobs are scored in threads, and CPython 3.11's ast.parse is not thread-safe (a SystemError, "AST constructor
-#: recursion depth mismatch", now and then): submissions' sources are parsed one at a time
-_PARSING = threading.Lock()
 
 
 @dataclass
@@ -235,7 +230,7 @@ class Batch:
         """The child's probe answers checked against the parent's cases, and the trained model re-run."""
         a = ctx.assignment
         n, m = int(split.spec["n"]), int(split.spec["m"])
-        with _PARSING:
+        with jobs.PARSING:  # scored in threads: see jobs.PARSING
             borrowed = provenance.engine_imports(submission)
         evidence = probe.ScratchEvidence(a.scratch, int(seed or 0), borrowed=borrowed)
         try:

@@ -308,8 +308,9 @@ class Cluster:
 
     def _lost(self, a, exc: BaseException) -> AssignmentResult:
         """A job no worker could finish: graded as an error naming the reason (no items, no points lost)."""
-        if type(exc).__name__ == "KilledWorker":
-            why = f"its worker died on every try ({self.retries + 1}): killed, out of memory or lost"
+        if type(exc).__name__ == "KilledWorker":  # a tcp:// scheduler counts the tries by its own settings
+            tries = f" ({self.retries + 1})" if self.address.kind != "scheduler" else ""
+            why = f"its worker died on every try{tries}: killed, out of memory or lost"
         else:
             why = f"it failed on {self.retries + 1} tries ({one_line(exc)})"
         return AssignmentResult(a.id, "error", f"not graded: {why}; grade this student again")

@@ -20,6 +20,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,13 @@ ANSWER_FILES = {f"{protocol.STAGE}.json": protocol.MAX_JSON, f"{protocol.PROBE}.
                 f"{protocol.PROBE}.npz": protocol.MAX_NPZ, f"{protocol.PREDICTIONS}.json": protocol.MAX_JSON,
                 f"{protocol.PREDICTIONS}.npz": protocol.MAX_NPZ, f"{protocol.STRUCTURE}.json": protocol.MAX_JSON,
                 f"{protocol.TRAINED}.npz": protocol.MAX_NPZ}
+
+
+#: Held wherever the parent builds Python ASTs while jobs are scored in threads: numpy parses every .npy
+#: header with ast.literal_eval, provenance parses the submission's source, and CPython 3.11's AST
+#: conversion shares one recursion counter between threads (a SystemError, "AST constructor recursion
+#: depth mismatch", for about 1 submission in 30 scored concurrently)
+PARSING = threading.Lock()
 
 
 class WorkerMismatch(RuntimeError):
@@ -139,11 +147,13 @@ class Unpacked:
         self._check(f"{name}.npz")
         if not (self.folder / f"{name}.npz").exists():
             return {}
-        return protocol.read_arrays(self.folder, name)
+        with PARSING:
+            return protocol.read_arrays(self.folder, name)
 
     def predictions(self, test_inputs: Any) -> Any:
         self._check(f"{protocol.PREDICTIONS}.json", f"{protocol.PREDICTIONS}.npz")
-        return protocol.read_predictions(self.folder, test_inputs)
+        with PARSING:
+            return protocol.read_predictions(self.folder, test_inputs)
 
 
 def _inside(folder: Path) -> list[Path]:
