@@ -119,10 +119,10 @@ def fit_lm(model: Any, ids: np.ndarray, *, epochs: int, lanes_count: int, steps:
     """Train ``model`` (output at every step, cross-entropy) on the stream ``ids`` in place.
 
     Each epoch starts at a random offset below ``steps`` (so chunk boundaries
-    move), from a zero state; a short text gets fewer lanes.  ``validation`` is scored after every epoch
-    (mean -ln p, comparable with the training loss) and the parameters of
-    the best epoch are kept.  Returns ``{"loss", "val_loss", "val_bpc",
-    "best_epoch", "epochs"}``.
+    move), from a zero state; a short text gets fewer lanes.  ``validation``
+    is scored after every epoch (mean -ln p, comparable with the training
+    loss) and the parameters of the best epoch are kept.  Returns
+    ``{"loss", "val_loss", "val_bpc", "best_epoch", "epochs"}``.
     """
     rng = np.random.default_rng(rng)
     ids = np.asarray(ids, dtype=np.int64)
@@ -199,36 +199,94 @@ def score(model: Any, stream: Stream, lanes_count: int = 64, steps: int = 256, w
     return probs[:, warm:].reshape(-1)[:N]
 
 
-def sample(model: Any, start: int, count: int, length: int, temperature: float, rng: np.random.Generator,
-           stop: int | None = None, exclude: tuple[int, ...] = ()) -> list[list[int]]:
+def score_windows(probs: Callable[[np.ndarray], np.ndarray], stream: Stream, warmup: int = WARMUP,
+                  length: int = 200, batch: int = 256) -> np.ndarray:
+    """:func:`score` for a model without a carried state: ``probs(X)`` (B, T) -> (B, T, V).
+
+    The scored characters are cut into windows of ``length``; each is read
+    after the ``warmup`` characters before it (fewer if the context is
+    shorter), from the model's own initial state; ``batch`` windows at a time.
+    """
+    context = np.asarray(stream.context, dtype=np.int64)
+    ids = np.asarray(stream.ids, dtype=np.int64)
+    if len(context) < 1:
+        raise ValueError("a stream needs at least one character of context before the first scored one")
+    N = len(ids)
+    warm = min(warmup, len(context) - 1)
+    windows = -(-N // length)
+    text = np.concatenate([context, ids, np.zeros(windows * length - N, dtype=np.int64)])
+    first = len(context) + np.arange(windows) * length
+    span = np.arange(-(warm + 1), length)[None, :] + first[:, None]
+    inputs, targets = text[span[:, :-1]], text[span[:, 1:]]
+    out = np.empty((windows, length))
+    for i in range(0, windows, batch):
+        p = np.asarray(probs(inputs[i:i + batch]), dtype=np.float64)
+        out[i:i + batch] = np.take_along_axis(p, targets[i:i + batch, :, None], axis=2)[:, warm:, 0]
+    return out.reshape(-1)[:N]
+
+
+Step = Callable[[np.ndarray], np.ndarray]  # the ids just drawn (B,) -> the next distributions (B, V)
+
+
+def frnn_step(model: Any, count: int) -> Step:
+    """A stepper over an FRNN: feeds each drawn id with the state carried (one step per call)."""
+    h = _state(model, count)
+
+    def step(ids: np.ndarray) -> np.ndarray:
+        nonlocal h
+        p = softmax(model.forward(np.asarray(ids, dtype=np.int64)[:, None], h0=h)[:, -1])
+        h = model.last_state
+        return p
+
+    return step
+
+
+def window_step(probs: Callable[[np.ndarray], np.ndarray], count: int, context: int = CONTEXT) -> Step:
+    """A stepper over a model without a carried state: ``probs(X)`` (B, T) -> (B, T, V) is re-run on the
+    last ``context`` ids read so far."""
+    read = np.zeros((count, 0), dtype=np.int64)
+
+    def step(ids: np.ndarray) -> np.ndarray:
+        nonlocal read
+        read = np.concatenate([read, np.asarray(ids, dtype=np.int64)[:, None]], axis=1)[:, -context:]
+        return np.asarray(probs(read), dtype=np.float64)[:, -1]
+
+    return step
+
+
+def sample(step: Step, start: int, count: int, length: int, temperature: float, rng: np.random.Generator,
+           stop: int | None = None, exclude: tuple[int, ...] = (), top_k: int | None = None) -> list[list[int]]:
     """``count`` new texts (token ids), each begun by the id ``start`` and ended at ``stop`` or ``length`` ids.
 
-    ``exclude`` ids (padding, unknown) are never drawn.
+    ``exclude`` ids (padding, unknown) are never drawn; ``top_k`` keeps the k most probable.
     """
-    x = np.full((count, 1), start, dtype=np.int64)
-    h = _state(model, count)
+    x = np.full(count, start, dtype=np.int64)
     out: list[list[int]] = [[] for _ in range(count)]
     done = np.zeros(count, dtype=bool)
     for _ in range(length):
-        p = softmax(model.forward(x, h0=h)[:, -1])
-        h = model.last_state
-        x = draw(p, rng, temperature, exclude=exclude)[:, None]
+        x = draw(step(x), rng, temperature, top_k=top_k, exclude=exclude)
         for i in np.flatnonzero(~done):
-            if stop is not None and x[i, 0] == stop:
+            if stop is not None and x[i] == stop:
                 done[i] = True
             else:
-                out[i].append(int(x[i, 0]))
+                out[i].append(int(x[i]))
         if done.all():
             break
     return out
 
 
 def generate(model: Any, vocab: Vocabulary, count: int, length: int, temperature: float,
-             rng: np.random.Generator, separator: str = "\n") -> list[str]:
-    """``count`` texts written by the model, each begun after ``separator`` and ended at the next one."""
+             rng: np.random.Generator, separator: str = "\n", top_k: int | None = None,
+             step: Step | None = None) -> list[str]:
+    """``count`` texts written by the model, each begun after ``separator`` and ended at the next one.
+
+    The model is an FRNN with the state extension, or give ``step`` (e.g. a :func:`window_step`).
+    """
     start = vocab.index.get(separator, vocab.oov_id)
     stop = vocab.index.get(separator)
-    ids = sample(model, start, count, length, temperature, rng, stop=stop, exclude=(vocab.pad_id, vocab.oov_id))
+    step = step or frnn_step(model, count)
+    ids = sample(step, start, count, length, temperature, rng, stop=stop, exclude=(vocab.pad_id, vocab.oov_id),
+                 top_k=top_k)
     return [vocab.decode(row) for row in ids]
 
 

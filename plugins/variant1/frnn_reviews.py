@@ -71,8 +71,11 @@ def artifacts(ctx, split, probabilities, model):
     rng = ctx.rng(12)
     samples = {t: charlm.generate(model, vocab, reviews.SAMPLES, reviews.SAMPLE_CHARS, t, rng)
                for t in reviews.TEMPERATURES}
+    again = ("Write more with the saved model: `python -c \"import numpy; from rnnsuite import charlm; "
+             "m, v = charlm.load('frnn_reviews.npz'); print(charlm.generate(m, v, 5, 400, 0.7, "
+             "numpy.random.default_rng()))\"`")
     path = charlm.write_samples(ctx.path("samples.md"), "v1.1 FRNN (from scratch): generated reviews", samples,
-                                 reviews.SAMPLES_NOTE)
+                                f"{reviews.SAMPLES_NOTE}\n\n{again}")
     model_path, vocab_path = charlm.save(model, vocab, ctx.path("frnn_reviews.npz"))
     return {"samples": path, "model": model_path, "vocabulary": vocab_path}
 

@@ -157,7 +157,10 @@ def artifacts(ctx, split, probabilities_, model):
     vocab = reviews.vocabulary(split.spec)
     rng = ctx.rng(13)
     samples = {t: write(model, vocab, reviews.SAMPLES, t, rng) for t in reviews.TEMPERATURES}
-    note = reviews.SAMPLES_NOTE + f" Each character is drawn from the {TOP_K} most probable."
+    note = (f"{reviews.SAMPLES_NOTE} Each character is drawn from the {TOP_K} most probable.\n\n"
+            "Write more with the saved model: `python -c \"import numpy; from rnnsuite.plugins.variant1 import "
+            "gru_reviews as g; m, v = g.load('gru_reviews.keras'); print(g.write(m, v, 5, 0.7, "
+            "numpy.random.default_rng()))\"`")
     path = charlm.write_samples(ctx.path("samples.md"), "v1.2 GRU (Keras): generated reviews", samples, note)
     model_path, vocab_path = save(model, vocab, ctx.path("gru_reviews.keras"))
     return {"samples": path, "model": model_path, "vocabulary": vocab_path}
