@@ -156,18 +156,25 @@ def example_spec(registry: Any, a: Assignment) -> dict[str, Any] | None:
         return None
 
 
+def _brief(value: Any, depth: int = 0) -> str:
+    """A value of the spec, short: long lists and strings and deep dicts are summarised."""
+    if isinstance(value, dict):
+        if depth >= 1 or len(value) > 8:
+            return f"{{...{len(value)} keys: {', '.join(map(str, list(value)[:4]))}}}"
+        return "{" + ", ".join(f"{k!r}: {_brief(v, depth + 1)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return f"[...{len(value)} items]" if len(value) > 6 else "[" + ", ".join(_brief(v, depth + 1) for v in value) + "]"
+    if isinstance(value, str) and len(value) > 40:
+        return repr(value[:37] + "...")
+    if isinstance(value, float):
+        return repr(round(value, 4))
+    return repr(value)
+
+
 def _show(spec: dict[str, Any] | None) -> str:
     if spec is None:
         return "(print(spec) to see its keys: the data could not be prepared here)"
-    parts = []
-    for key, value in spec.items():
-        if isinstance(value, (list, tuple)) and len(value) > 6:
-            value = f"[...{len(value)} items]"
-        elif isinstance(value, float):
-            value = round(value, 4)
-        parts.append(f"{key!r}: {value!r}" if not isinstance(value, str) or not value.startswith("[...")
-                     else f"{key!r}: {value}")
-    text = "{" + ", ".join(parts) + "}  (a quick preparation: sizes differ in a full run)"
+    text = _brief(spec) + "  (a quick preparation: sizes differ in a full run)"
     return "\n  ".join(textwrap.wrap(text, WIDTH - 4))
 
 
