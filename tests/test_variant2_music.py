@@ -261,6 +261,7 @@ def test_hidden_tunes_are_the_test_block_and_every_tune_trains(tmp_path):
     assert len(split.train["targets"]) == 20
     vocab = music.vocabulary(tunes)
     assert music.tune_ids(split.test_targets.targets)[0].tolist() == vocab.encode(hidden[0])  # F5_8: <unk>
+    assert "hidden tunes test" in split.info["split"]
 
 
 def test_tunes_without_a_repeated_note_are_too_little_to_learn_from(tmp_path):

@@ -192,7 +192,8 @@ def prepare(ctx) -> Split:
         "tokens_train": int((y_train != PAD_ID).sum()), "tokens_test": int((y_test != PAD_ID).sum()),
         "vocabulary": len(vocab), "unknown_test_tokens": int((y_test == OOV_ID).sum()),
         "split": f"tunes in order: first {1 - TEST_SHARE:.0%} train (its last {n_val} tunes validate), "
-                 f"last {TEST_SHARE:.0%} test",
+                 f"last {TEST_SHARE:.0%} test" if hidden is None else
+                 f"every tune trains (the last {n_val} validate); the instructor's hidden tunes test",
         "test_inputs": f"{len(x_test)} test tunes and {len(answers.probes)} spliced copies (look-ahead check)",
     }
     spec = {"tokens": vocab.tokens, "start": START, "max_tokens": MAX_TOKENS}
