@@ -20,6 +20,11 @@ travels with the data (a student's own ``--data`` file included):
 The bars are on ``relative_accuracy`` = (accuracy - majority) / (bag of words
 - majority): 0 is the majority class, 1 is the bag of words.  Partial credit
 runs from 0 (the majority) to the bar.
+
+The Keras review classifiers (v4.2 LSTM, v5.2 GRU) share one shape
+(:func:`recurrent_classifier`), one training routine (:func:`train_classifier`:
+the Embedding starts from word vectors of ``rnnsuite.wordvectors``) and one
+saved form (:func:`save_classifier`, the model beside its vocabulary).
 """
 from __future__ import annotations
 
@@ -233,23 +238,31 @@ VALIDATION_SHARE = 0.1
 
 
 def recurrent_classifier(spec, layer: str, name: str, units: int = UNITS, embedding: int = EMBEDDING):
-    """word ids -> Embedding (PAD masked) -> SpatialDropout1D -> ``layer`` (Keras "GRU" or "LSTM") ->
-    Dropout -> Dense(1, sigmoid): the probability that the review is positive.  Uncompiled."""
+    """word ids -> Embedding (PAD masked) -> SpatialDropout1D -> ``layer`` (Keras "GRU" or "LSTM") at every
+    step -> the largest value of each unit over the steps (MaxOverSteps) -> Dropout -> Dense(1, sigmoid):
+    the probability that the review is positive.  Uncompiled.
+
+    Pooling over every step's state, not only the last one, lets a strong word anywhere in the review count
+    (on Rotten Tomatoes it is worth about a point of accuracy over the last state alone).
+    """
     from rnnsuite.kerasutil import keras
+    from rnnsuite.review_layers import MaxOverSteps
 
     k = keras()
     ids = k.Input((spec["length"],), dtype="int32", name="word_ids")
     x = k.layers.Embedding(spec["vocab_size"], embedding, mask_zero=True, name="embedding")(ids)
     x = k.layers.SpatialDropout1D(0.4)(x)
-    x = getattr(k.layers, layer)(units, name=layer.lower())(x)
+    x = getattr(k.layers, layer)(units, return_sequences=True, name=layer.lower())(x)
+    x = MaxOverSteps(name="max_over_steps")(x)
     x = k.layers.Dropout(0.5)(x)
     p = k.layers.Dense(1, activation="sigmoid", name="positive")(x)
     return k.Model(ids, p, name=name)
 
 
-def train_classifier(ctx, model, data, *, learning_rate: float, batch_size: int = 64, patience: int = 2):
+def train_classifier(ctx, model, data, *, learning_rate: float, batch_size: int = 64, patience: int = 3):
     """Compile (Adam, binary cross-entropy), start the ``embedding`` layer from word vectors of the
-    training and unlabelled ids, fit with early stopping on a stratified validation block (best epoch kept)."""
+    training and unlabelled ids, fit with early stopping on the loss of a stratified validation block
+    (the best epoch is kept)."""
     from rnnsuite.kerasutil import keras, progress_callback
     from rnnsuite.wordvectors import init_embedding
 
@@ -258,7 +271,7 @@ def train_classifier(ctx, model, data, *, learning_rate: float, batch_size: int 
     model.compile(k.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
     ctx.info["pretrained_embedding"] = init_embedding(model, [ids, data.get("unlabelled", ids[:0])], ctx.rng(3))
     fit_idx, val_idx = validation_block(labels, VALIDATION_SHARE, ctx.rng(1))
-    stop = k.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True)
+    stop = k.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
     history = model.fit(ids[fit_idx], labels[fit_idx], validation_data=(ids[val_idx], labels[val_idx]),
                         epochs=ctx.epochs, batch_size=batch_size, verbose=0,
                         callbacks=[stop, progress_callback(ctx)])
@@ -294,6 +307,8 @@ def load_classifier(folder: Path):
 
     meta = json.loads((Path(folder) / "vocabulary.json").read_text(encoding="utf-8"))
     vocab, length = Vocabulary(meta["tokens"]), int(meta["length"])
+    import rnnsuite.review_layers  # noqa: F401 - registers MaxOverSteps for loading
+
     model = keras().saving.load_model(Path(folder) / "model.keras")
 
     def classify(texts: Sequence[str]) -> np.ndarray:

@@ -122,3 +122,23 @@ def test_samples_show_right_and_wrong_answers(tmp_path):
                                   test_texts=["fine | film", "dull", "good"])
     text = sentiment.write_samples(tmp_path / "s.md", split, np.array([1, 1, 1])).read_text(encoding="utf-8")
     assert "| positive | positive | fine \\| film |" in text and "| negative | positive | dull |" in text
+
+
+@pytest.mark.slow
+def test_max_over_steps_counts_padding_as_zero_and_the_classifier_reloads_with_its_vocabulary(tmp_path):
+    from rnnsuite.prep import Vocabulary
+    from rnnsuite.review_layers import MaxOverSteps
+
+    x = np.array([[[-1.0, 2.0], [-3.0, 1.0], [-2.0, -5.0]]], dtype="float32")
+    mask = np.array([[False, True, True]])
+    assert np.asarray(MaxOverSteps()(x, mask=mask)).tolist() == [[0.0, 1.0]]  # the padded step counts as 0
+    assert np.asarray(MaxOverSteps()(x)).tolist() == [[-1.0, 2.0]]
+
+    spec = {"length": 6, "vocab_size": 5}
+    model = sentiment.recurrent_classifier(spec, "LSTM", "reviews")
+    split = sentiment.ReviewSplit(train=None, test_inputs=None, test_targets=None, spec=spec,
+                                  vocab=Vocabulary(["<pad>", "<unk>", "good", "bad", "film"]))
+    texts = ["a good film", "bad", ""]
+    ids = np.array([[0, 0, 0, 1, 2, 4], [0, 0, 0, 0, 0, 3], [0, 0, 0, 0, 0, 0]])
+    classify = sentiment.load_classifier(sentiment.save_classifier(model, split, tmp_path / "saved"))
+    np.testing.assert_allclose(classify(texts), np.asarray(model.predict(ids, verbose=0)).ravel(), rtol=1e-6)

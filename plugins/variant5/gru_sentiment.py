@@ -1,6 +1,7 @@
 """v5.2: a Keras GRU classifies movie reviews (binary).
 
-    word ids -> Embedding (mask PAD) -> SpatialDropout1D -> GRU -> Dropout -> Dense(1, sigmoid)
+    word ids -> Embedding (mask PAD) -> SpatialDropout1D -> GRU (every step) -> max over steps
+             -> Dropout -> Dense(1, sigmoid)
 
 The GRU's update gate z_t and reset gate r_t decide how much of h_{t-1} to
 keep and how much to overwrite:  h_t = (1 - z_t) h_{t-1} + z_t tanh(W x_t + U (r_t * h_{t-1}) + b).
@@ -15,7 +16,7 @@ from __future__ import annotations
 from rnnsuite import sentiment
 
 UNLABELLED = "movie_reviews_long"
-LEARNING_RATE = 1e-3
+LEARNING_RATE = 5e-4
 
 
 def build(spec):
