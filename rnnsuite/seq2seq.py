@@ -215,7 +215,7 @@ def build_model(spec: Mapping[str, Any]) -> Any:
     logits = L.Dense(n_target, name="logits")(mixed)
     if copy:
         generate = L.Dense(1, activation="sigmoid", name="generate")(L.Concatenate()([s, context, embedded]))
-        copied = k.ops.matmul(attention, k.ops.one_hot(src_in, n_target))  # (B, T, V): attention per word
+        copied = copy_distribution_layer()(n_target, name="copy")(attention, src_in)  # (B, T, V)
         p = generate * k.ops.softmax(logits, axis=-1) + (1.0 - generate) * copied
         logits = k.ops.log(p + 1e-9)
     decoder = k.Model([y_in, memory_in, src_in, state_in], [logits, attention, state_out], name="decoder")
@@ -225,6 +225,46 @@ def build_model(spec: Mapping[str, Any]) -> Any:
     memory, state = encoder(source_ids)
     out, _, _ = decoder([shifted, memory, source_ids, state])
     return k.Model([source_ids, shifted], out, name="seq2seq")
+
+
+_LAYERS: dict[str, Any] = {}
+
+
+def copy_distribution_layer() -> Any:
+    """The ``CopyDistribution`` layer class (defined on first use, so that importing this module needs no Keras).
+
+    ``CopyDistribution(V)(attention (B, T, S), source ids (B, S))`` is the copy
+    distribution over the vocabulary, p_copy(w)_t = sum over positions i with x_i = w of a_ti, as (B, T, V):
+    a scatter-add of the attention weights, never a (B, S, V) one-hot tensor."""
+    if "copy" not in _LAYERS:
+        from rnnsuite.kerasutil import keras
+
+        k = keras()
+
+        @k.saving.register_keras_serializable(package="rnnsuite")
+        class CopyDistribution(k.layers.Layer):
+            def __init__(self, vocabulary: int, **kwargs):
+                super().__init__(**kwargs)
+                self.vocabulary = int(vocabulary)
+
+            def call(self, attention, source_ids):
+                ops = k.ops
+                B, T, S = ops.shape(attention)
+                shape = (B, T, S)
+                rows = ops.broadcast_to(ops.reshape(ops.arange(B, dtype="int32"), (-1, 1, 1)), shape)
+                steps = ops.broadcast_to(ops.reshape(ops.arange(T, dtype="int32"), (1, -1, 1)), shape)
+                words = ops.broadcast_to(ops.expand_dims(ops.cast(source_ids, "int32"), 1), shape)
+                where = ops.reshape(ops.stack([rows, steps, words], axis=-1), (-1, 3))
+                return ops.scatter(where, ops.reshape(attention, (-1,)), (B, T, self.vocabulary))
+
+            def compute_output_shape(self, attention_shape, source_ids_shape):
+                return (*attention_shape[:2], self.vocabulary)
+
+            def get_config(self):
+                return {**super().get_config(), "vocabulary": self.vocabulary}
+
+        _LAYERS["copy"] = CopyDistribution
+    return _LAYERS["copy"]
 
 
 # -- the model with its codecs: decoding, saving ------------------------------------
@@ -360,6 +400,7 @@ class Seq2Seq:
 
         folder = Path(folder)
         spec = json.loads((folder / "codecs.json").read_text(encoding="utf-8"))
+        copy_distribution_layer()  # registered before loading a model that copies
         return cls.adapt(spec, keras().models.load_model(folder / "model.keras", compile=False))
 
 
