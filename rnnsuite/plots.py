@@ -79,7 +79,7 @@ def piano_roll(path: Path, tunes: Sequence[tuple[str, Sequence[tuple[float, floa
 
     Notes that start before ``seed_ends[i]`` quarters are drawn darker: the
     seed that started tune i.  A grey line marks every bar of
-    ``beats_per_bar`` quarters; the pitch axis names the Cs (C4 = 60).
+    ``beats_per_bar`` quarters; the pitch axis names every C and G (C4 = 60).
     """
     plt = _pyplot()
     fig, axes = plt.subplots(len(tunes), 1, figsize=(11, 2.2 * len(tunes) + 0.6), dpi=100, squeeze=False)
@@ -95,8 +95,8 @@ def piano_roll(path: Path, tunes: Sequence[tuple[str, Sequence[tuple[float, floa
             ax.axvline(bar, color="0.85", linewidth=0.6, zorder=0)
         pitches = [p for _, _, p in notes] or [60]
         low, high = min(pitches) - 2, max(pitches) + 2
-        cs = [p for p in range(low, high + 1) if p % 12 == 0]
-        ax.set_yticks(cs, [f"C{p // 12 - 1}" for p in cs])
+        named = [p for p in range(low, high + 1) if p % 12 in (0, 7)]  # every C and G
+        ax.set_yticks(named, [f"{'C' if p % 12 == 0 else 'G'}{p // 12 - 1}" for p in named])
         ax.set_ylim(low, high)
         ax.set_xlim(0, end)
         ax.set_ylabel(label, fontsize=8)
