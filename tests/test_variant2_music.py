@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from grading_helpers import requires_sandbox, write
 from rnnsuite.datasets.records import Tokens
 from rnnsuite.plugins.variant2 import jordan_music, music, music_lstm
 from rnnsuite.plugins.variant2.music import START_ID, NextTokens
@@ -450,15 +451,12 @@ SUBMISSIONS = {
 
 
 @pytest.mark.slow
+@requires_sandbox
 @pytest.mark.parametrize("ident, others", [("v2.2", "peeking"), ("v2.3", "stock")])
 def test_grading_the_reference_and_a_wrong_submission(tmp_path, ident, others):
-    from grading_helpers import requires_sandbox, write  # noqa: F401 - the sandbox marker is checked below
-
     from rnnsuite.grading import batch, sandbox
     from rnnsuite.manager import Manager
 
-    if sandbox.problem():
-        pytest.skip(f"no sandbox: {sandbox.problem()}")
     registry = Manager().load().registry
     a = registry.assignment(ident)
     paths = [(name, write(tmp_path / "subs", f"{name}.py", SUBMISSIONS[name])) for name in ("reference", others)]
