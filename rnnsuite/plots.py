@@ -106,3 +106,29 @@ def piano_roll(path: Path, tunes: Sequence[tuple[str, Sequence[tuple[float, floa
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def curve_panels(path: Path, panels: Sequence[tuple[str, Sequence[float], Mapping[str, Sequence[float]],
+                                                    Mapping[str, float]]],
+                 *, xlabel: str, ylabel: str, ylim: tuple[float, float] | None = None,
+                 hline: float | None = None) -> Path:
+    """Panels side by side, each ``(title, x, {label: y}, {label: x of a dashed vertical line})``."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), dpi=100, squeeze=False)
+    for ax, (title, x, curves, vlines) in zip(axes[0], panels):
+        for label, y in curves.items():
+            ax.plot(x, y, marker=".", label=label)
+        for label, at in vlines.items():
+            ax.axvline(at, color="gray", linestyle="--", label=label)
+        if hline is not None:
+            ax.axhline(hline, color="lightgray", linewidth=0.8)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -86,13 +86,13 @@ ASSIGNMENT = Assignment(
     metrics=next_frame.METRICS,
     bars=(
         Bar("mse_vs_copy", 0.6, higher_is_better=False,
-            why="to pass, an MSE at most 0.6 x copying the last frame (~0.0125 on shapes)"),
+            why="to pass, an MSE at most 0.6 x copying the last frame (~0.0122 on the shapes' test clips)"),
         Bar("mse_vs_copy", "shift_vs_copy", higher_is_better=False, floor=0.6,
-            why="full credit below the displacement baseline (the last frame shifted by the last move, "
-                "~0.0076 MSE, ~0.36 x copy), partial credit from 0.6 x copy down"),
+            why="full credit below the displacement baseline, the last frame shifted by the object's last move "
+                "(~0.0079 MSE, ~0.39 x copy; ~0.0076 over all windows), partial credit from 0.6 x copy down"),
     ),
     artifact_names=("strips", "sprite_strips", "rollout", "history", "model"),
-    epochs=4, quick_epochs=1,
+    epochs=5, quick_epochs=1,
 )
 
 FACTORY = ModelFactory("convgru-frames", "custom", build,

@@ -42,6 +42,7 @@ TEST, VAL = 0.3, 0.15
 QUICK_CLIPS = 40  # shape clips in --quick
 EXAMPLES = 6  # rows of each strip
 ROLLOUT_CLIPS = 4
+REPEAT_SPRITES = 20  # the sprites' training windows, repeated: gray textured figures are not like the shapes
 
 METRICS = tuple(f"{prefix}{name}" for prefix in ("", "sprites_")
                 for name in ("mse", "ssim", "copy_mse", "copy_ssim", "shift_mse", "shift_ssim",
@@ -95,7 +96,7 @@ def check_clips(clips: np.ndarray, name: str) -> np.ndarray:
         raise DataError(f"{name}: clips of {clips.shape[1]} frames are too short: predicting the 4th frame from "
                         f"the 3 before it needs clips of at least {frames.STEPS + 1} frames")
     if min(clips.shape[2:]) < 3:
-        raise DataError(f"{name}: frames of {clips.shape[2]}x{clips.shape[3]} pixels are too small (3x3 at least)")
+        raise DataError(f"{name}: frames of {clips.shape[3]}x{clips.shape[2]} pixels are too small (3x3 at least)")
     return clips
 
 
@@ -140,7 +141,12 @@ def _split_clips(ctx, name: str, clips: np.ndarray, canvas) -> tuple[Windows, Wi
     hidden = ctx.load_hidden(name)
     if hidden is not None:
         test_clips, _ = place(check_clips(hidden.clips, f"{name} (hidden)"), canvas)
-        return Windows.of(clips), Windows.empty(canvas), test_clips, {
+        if name == "shapes":  # every loaded clip trains, the last 15% of them as validation
+            fit_idx, val_idx, _ = chronological_split(len(clips), test=0.0, val=VAL)
+            fit, val = Windows.of(clips[fit_idx]), Windows.of(clips[val_idx])
+        else:
+            fit, val = Windows.of(clips), Windows.empty(canvas)
+        return fit, val, test_clips, {
             f"{name}_split": "every loaded clip trains; the instructor's hidden clips test (the last window of each)"}
     if name == "shapes":
         fit_idx, val_idx, test_idx = chronological_split(len(clips), test=TEST, val=VAL)
@@ -165,15 +171,14 @@ def prepare(ctx) -> Split:
     for name, clips in (("shapes", shapes), ("sprites", sprites)):
         f, v, test_clips, about = _split_clips(ctx, name, clips, canvas)
         test = last_windows(test_clips)
+        if name == "sprites":  # a few dozen windows among thousands of shapes: seen REPEAT_SPRITES times as often
+            f = Windows(np.repeat(f.inputs, REPEAT_SPRITES, axis=0), np.repeat(f.targets, REPEAT_SPRITES, axis=0))
         fit, val = fit + f, val + v
         inputs[name], targets[name] = test.inputs, test.targets
         if name == "shapes":
             targets["shapes_clips"] = np.asarray(test_clips, np.float32)  # whole, for the roll-out (never scored)
         info.update(about)
         info[f"{name}_windows"] = {"fit": len(f), "validation": len(v), "test": len(test)}
-    if not len(val):  # hidden shapes: validate on the end of the training windows
-        cut = max(1, int(round(len(fit) * VAL)))
-        fit, val = Windows(fit.inputs[:-cut], fit.targets[:-cut]), Windows(fit.inputs[-cut:], fit.targets[-cut:])
     mean, std = float(fit.inputs.mean()), float(fit.inputs.std()) or 1.0
     spec = {"n": canvas[0] * canvas[1], "m": canvas[0] * canvas[1], "height": canvas[0], "width": canvas[1],
             "steps": frames.STEPS, "mean": mean, "std": std, "sprite_region": list(region), "seed": ctx.seed}
@@ -206,16 +211,18 @@ class FramePredictor:
         self.shape = (int(spec["height"]), int(spec["width"]))
         self.mean, self.std = float(spec["mean"]), float(spec["std"])
 
+    @property
     def dtype(self):
+        """The network's float type (a student's model without one computes in float64)."""
         return getattr(self.core, "dtype", np.float64)
 
     def inputs(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
-        return ((x.reshape(*x.shape[:2], -1) - self.mean) / self.std).astype(self.dtype())
+        return ((x.reshape(*x.shape[:2], -1) - self.mean) / self.std).astype(self.dtype)
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y)
-        return ((y.reshape(len(y), -1) - self.mean) / self.std).astype(self.dtype())
+        return ((y.reshape(len(y), -1) - self.mean) / self.std).astype(self.dtype)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         y = np.asarray(self.core.predict(self.inputs(x)), np.float64) * self.std + self.mean
