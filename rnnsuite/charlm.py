@@ -167,6 +167,34 @@ def fit_lm(model: Any, ids: np.ndarray, *, epochs: int, lanes_count: int, steps:
     return history
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """How an assignment trains its character FRNN: lanes side by side, chunk length, Adam's rate, clipping."""
+
+    lanes: int = 32
+    steps: int = 50
+    learning_rate: float = 2e-3
+    clip: float = 5.0
+
+
+def train(ctx: Any, model: Any, training: CharTraining, recipe: Recipe, salt: int) -> Any:
+    """:func:`fit_lm` inside an assignment's run: its epochs, progress events and seed (``ctx.rng(salt)``);
+    the loss curves and the training settings go into the run's history and info."""
+    from rnnsuite.scratch.optim import Adam
+
+    history = fit_lm(model, training.ids, epochs=ctx.epochs, lanes_count=recipe.lanes, steps=recipe.steps,
+                     optimizer=Adam(recipe.learning_rate), clip=recipe.clip, validation=training.validation,
+                     rng=ctx.rng(salt), on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
+    ctx.record_history({"loss": history["loss"], "val_loss": history["val_loss"]})
+    ctx.info["frnn"] = {"hidden": int(np.shape(model.params["U"])[0]), "lanes": recipe.lanes, "steps": recipe.steps,
+                        "optimizer": f"Adam(lr={recipe.learning_rate})", "clip": recipe.clip,
+                        "training": f"truncated BPTT over {recipe.steps}-character chunks, the state carried "
+                                    f"between chunks"}
+    ctx.info["best_epoch"] = history["best_epoch"]
+    ctx.info["val_bpc"] = history["val_bpc"]
+    return model
+
+
 def score(model: Any, stream: Stream, lanes_count: int = 64, steps: int = 256, warmup: int = WARMUP) -> np.ndarray:
     """The probability the model gives each character of ``stream.ids``, reading the text before it.
 

@@ -5,14 +5,13 @@ data are marked integration (and slow where TensorFlow is imported).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from lm_helpers import FromState
+from lm_helpers import FromState, grade_honest_student, quick_results_twice, run_on_file
 from rnnsuite.plugins.variant1 import frnn_reviews, gru_reviews, reviews
 
 from rnnsuite.charlm import Stream
@@ -127,12 +126,7 @@ def test_v11_artifacts_samples_and_a_model_that_writes_again(tmp_path):
 # -- the command line and the real data ----------------------------------------------------------------
 @pytest.mark.parametrize("content", ["", "abc"])
 def test_an_empty_or_tiny_text_is_one_line_and_exit_2(tmp_path, content):
-    from rnnsuite.cli import cli
-
-    data = tmp_path / "reviews.txt"
-    data.write_text(content)
-    result = CliRunner().invoke(cli, ["run", "--variant", "1", "--task", "1", "--quick", "--out",
-                                      str(tmp_path / "out"), "--data", f"review_text={data}"])
+    result = run_on_file(tmp_path, "v1.1", "review_text", "reviews.txt", content)
     assert result.exit_code == 2, result.output
     errors = [line for line in result.output.splitlines() if "review" in line and ("empty" in line or "few" in line)]
     assert errors and "Traceback" not in result.output
@@ -140,18 +134,10 @@ def test_an_empty_or_tiny_text_is_one_line_and_exit_2(tmp_path, content):
 
 @pytest.mark.integration
 def test_v11_quick_run_on_the_default_data_is_repeatable(tmp_path):
-    from rnnsuite.cli import cli
-
-    metrics = []
-    for name in ("a", "b"):
-        result = CliRunner().invoke(cli, ["run", "--variant", "1", "--task", "1", "--quick", "--out",
-                                          str(tmp_path / name)])
-        assert result.exit_code == 0, result.output
-        r = json.loads((tmp_path / name / "v1.1" / "result.json").read_text())
-        assert set(r["artifacts"]) == set(frnn_reviews.ASSIGNMENT.artifact_names)
-        metrics.append(r["metrics"])
-    assert metrics[0] == metrics[1]
-    assert metrics[0]["unigram_bpc"] > metrics[0]["bigram_bpc"] > metrics[0]["trigram_bpc"]
+    first, second = quick_results_twice(tmp_path, "v1.1")
+    assert set(first["artifacts"]) == set(frnn_reviews.ASSIGNMENT.artifact_names)
+    assert first["metrics"] == second["metrics"]
+    assert first["metrics"]["unigram_bpc"] > first["metrics"]["bigram_bpc"] > first["metrics"]["trigram_bpc"]
 
 
 # -- v1.2: the Keras GRU ------------------------------------------------------------------------------
@@ -183,25 +169,10 @@ def test_v12_trains_scores_writes_and_the_saved_model_writes_again(tmp_path):
 
 
 # -- grading ------------------------------------------------------------------------------------------
-SCRATCH_ITEMS = ("gradient W", "gradient U", "gradient V", "gradient b_h", "gradient b_y", "forward pass", "loss")
-
-
 @pytest.mark.integration
 def test_an_honest_student_frnn_passes_every_model_check_of_v11(tmp_path):
-    from grading_helpers import grade, student_submission
-
-    from rnnsuite.grading import batch, sandbox
-    from rnnsuite.manager import Manager
-
-    registry = Manager().load().registry
-    b = batch.Batch(registry, [registry.assignment("v1.1")],
-                    batch.Settings(quick=True, limits=sandbox.Limits(timeout=300)))
-    r = grade(b, tmp_path / "subs", "honest.py", student_submission("frnn-reviews", output="all", loss="ce"))
-    assert r.status == "ok", r.errors
-    checks = {i.name.split(" ", 1)[1]: i for i in r.items if i.name.split(" ", 1)[1] in SCRATCH_ITEMS}
-    assert sorted(checks) == sorted(SCRATCH_ITEMS)
-    assert all(i.passed and i.score == i.max_score for i in checks.values()), checks
-    assert r.assignments[0].metrics["bpc"] < r.assignments[0].metrics["unigram_bpc"]  # it learned something
+    result = grade_honest_student(tmp_path, "v1.1", "frnn-reviews", output="all")
+    assert result.metrics["bpc"] < result.metrics["unigram_bpc"]  # it learned something
 
 
 def test_submission_init_covers_variant_1s_language_models(tmp_path):

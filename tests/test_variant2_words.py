@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from lm_helpers import grade_honest_student, quick_results_twice, run_on_file
 from rnnsuite.plugins.variant2 import frnn_words
 
 from rnnsuite.context import RunContext
@@ -16,19 +16,6 @@ from rnnsuite.scratch import FRNN, check_gradients
 from rnnsuite.types import Split
 
 A = frnn_words.ASSIGNMENT
-ONLY_V21 = """
-from rnnsuite import hookimpl
-from rnnsuite.plugins.variant2 import frnn_words
-from rnnsuite.types import Variant
-
-@hookimpl
-def rnnsuite_add_variants():
-    return [Variant(2, "v2.1", (frnn_words.ASSIGNMENT,))]
-
-@hookimpl
-def rnnsuite_add_models():
-    return [frnn_words.FACTORY]
-"""
 
 
 def corpus(sentences: int = 3000, seed: int = 0) -> str:
@@ -131,56 +118,20 @@ def test_an_untrained_frnn_fails_the_bar_and_a_trained_one_meets_it(tmp_path):
 
 
 def test_an_empty_corpus_is_one_line_and_exit_2(tmp_path):
-    from rnnsuite.cli import cli
-    from rnnsuite.manager import Manager
-
-    data = tmp_path / "corpus.txt"
-    data.write_text("")
-    plugin = []
-    if 2 not in Manager().load().registry.variants:  # the variant 2 package is not registered yet: v2.1 alone
-        only = tmp_path / "v21.py"
-        only.write_text(ONLY_V21)
-        plugin = ["-p", str(only)]
-    result = CliRunner().invoke(cli, [*plugin, "run", "--variant", "2", "--task", "1", "--quick", "--out",
-                                      str(tmp_path / "out"), "--data", f"english_corpus={data}"])
+    result = run_on_file(tmp_path, "v2.1", "english_corpus", "corpus.txt", "")
     assert result.exit_code == 2, result.output
     assert "empty" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.integration
 def test_an_honest_student_frnn_passes_every_model_check_of_v21(tmp_path):
-    from grading_helpers import grade, student_submission
-
-    from rnnsuite.grading import batch, sandbox
-    from rnnsuite.manager import Manager
-
-    items = ("gradient W", "gradient U", "gradient V", "gradient b_h", "gradient b_y", "forward pass", "loss")
-    plugins: tuple[str, ...] = ()
-    if 2 not in Manager().load().registry.variants:  # the variant 2 package is not registered yet: v2.1 alone
-        only = tmp_path / "v21.py"
-        only.write_text(ONLY_V21)
-        plugins = (str(only),)
-    registry = Manager().load(plugins).registry
-    b = batch.Batch(registry, [registry.assignment("v2.1")],
-                    batch.Settings(quick=True, plugins=plugins, limits=sandbox.Limits(timeout=300)))
-    r = grade(b, tmp_path / "subs", "honest.py", student_submission("frnn-words", output="last", loss="ce"))
-    assert r.status == "ok", r.errors
-    checks = {i.name.split(" ", 1)[1]: i for i in r.items if i.name.split(" ", 1)[1] in items}
-    assert sorted(checks) == sorted(items)
-    assert all(i.passed and i.score == i.max_score for i in checks.values()), checks
+    result = grade_honest_student(tmp_path, "v2.1", "frnn-words", output="last")
+    assert result.metrics["top5"] > result.metrics["most_frequent_top1"]
 
 
 @pytest.mark.integration
 def test_v21_quick_run_on_the_default_data_is_repeatable(tmp_path):
-    from rnnsuite.cli import cli
-
-    metrics = []
-    for name in ("a", "b"):
-        result = CliRunner().invoke(cli, ["run", "--variant", "2", "--task", "1", "--quick", "--out",
-                                          str(tmp_path / name)])
-        assert result.exit_code == 0, result.output
-        r = json.loads((tmp_path / name / "v2.1" / "result.json").read_text())
-        assert set(r["artifacts"]) == set(A.artifact_names)
-        metrics.append(r["metrics"])
-    assert metrics[0] == metrics[1]
-    assert metrics[0]["fourgram_top1"] > metrics[0]["most_frequent_top1"]
+    first, second = quick_results_twice(tmp_path, "v2.1")
+    assert set(first["artifacts"]) == set(A.artifact_names)
+    assert first["metrics"] == second["metrics"]
+    assert first["metrics"]["fourgram_top1"] > first["metrics"]["most_frequent_top1"]

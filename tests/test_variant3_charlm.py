@@ -7,8 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from lm_helpers import FromState
+from lm_helpers import FromState, grade_honest_student, quick_results_twice, run_on_file
 from rnnsuite.datasets.records import Pairs
 from rnnsuite.plugins.variant3 import frnn_parallel as v31
 
@@ -105,44 +104,18 @@ def test_an_untrained_frnn_fails_both_bars_and_a_trained_one_meets_them(tmp_path
 
 
 def test_an_empty_pairs_file_is_one_line_and_exit_2(tmp_path):
-    from rnnsuite.cli import cli
-
-    data = tmp_path / "rus.txt"
-    data.write_text("")
-    result = CliRunner().invoke(cli, ["run", "--variant", "3", "--task", "1", "--quick", "--out",
-                                      str(tmp_path / "out"), "--data", f"en_ru_pairs={data}"])
+    result = run_on_file(tmp_path, "v3.1", "en_ru_pairs", "rus.txt", "")
     assert result.exit_code == 2, result.output
     assert "empty" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.integration
 def test_an_honest_student_frnn_passes_every_model_check_of_v31(tmp_path):
-    from grading_helpers import grade, student_submission
-
-    from rnnsuite.grading import batch, sandbox
-    from rnnsuite.manager import Manager
-
-    items = ("gradient W", "gradient U", "gradient V", "gradient b_h", "gradient b_y", "forward pass", "loss")
-    registry = Manager().load().registry
-    b = batch.Batch(registry, [registry.assignment("v3.1")],
-                    batch.Settings(quick=True, limits=sandbox.Limits(timeout=300)))
-    r = grade(b, tmp_path / "subs", "honest.py", student_submission("frnn-parallel", output="all", loss="ce"))
-    assert r.status == "ok", r.errors
-    checks = {i.name.split(" ", 1)[1]: i for i in r.items if i.name.split(" ", 1)[1] in items}
-    assert sorted(checks) == sorted(items)
-    assert all(i.passed and i.score == i.max_score for i in checks.values()), checks
+    grade_honest_student(tmp_path, "v3.1", "frnn-parallel", output="all")
 
 
 @pytest.mark.integration
 def test_v31_quick_run_on_the_default_data_is_repeatable(tmp_path):
-    from rnnsuite.cli import cli
-
-    metrics = []
-    for name in ("a", "b"):
-        result = CliRunner().invoke(cli, ["run", "--variant", "3", "--task", "1", "--quick", "--out",
-                                          str(tmp_path / name)])
-        assert result.exit_code == 0, result.output
-        r = json.loads((tmp_path / name / "v3.1" / "result.json").read_text())
-        assert set(r["artifacts"]) == set(v31.ASSIGNMENT.artifact_names)
-        metrics.append(r["metrics"])
-    assert metrics[0] == metrics[1]
+    first, second = quick_results_twice(tmp_path, "v3.1")
+    assert set(first["artifacts"]) == set(v31.ASSIGNMENT.artifact_names)
+    assert first["metrics"] == second["metrics"]

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnsuite.charlm import Recipe
 from rnnsuite.types import Assignment, Bar, ModelFactory, ScratchSpec
 
 from . import reviews
 
 HIDDEN = 128
-LANES = 32
-STEPS = 50
-LEARNING_RATE = 2e-3
-CLIP = 5.0
+RECIPE = Recipe(lanes=32, steps=50, learning_rate=2e-3, clip=5.0)
 
 
 def build(spec):
@@ -42,19 +40,9 @@ def build(spec):
 
 
 def train(ctx, model, training):
-    from rnnsuite.charlm import fit_lm
-    from rnnsuite.scratch.optim import Adam
+    from rnnsuite.charlm import train
 
-    history = fit_lm(model, training.ids, epochs=ctx.epochs, lanes_count=LANES, steps=STEPS,
-                     optimizer=Adam(LEARNING_RATE), clip=CLIP, validation=training.validation, rng=ctx.rng(11),
-                     on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
-    ctx.record_history({"loss": history["loss"], "val_loss": history["val_loss"]})
-    ctx.info["frnn"] = {"hidden": int(np.shape(model.params["U"])[0]), "lanes": LANES, "steps": STEPS,
-                        "optimizer": f"Adam(lr={LEARNING_RATE})", "clip": CLIP,
-                        "training": "truncated BPTT over 50-character chunks, state carried between chunks"}
-    ctx.info["best_epoch"] = history["best_epoch"]
-    ctx.info["val_bpc"] = history["val_bpc"]
-    return model
+    return train(ctx, model, training, RECIPE, salt=11)
 
 
 def predict(ctx, model, stream):

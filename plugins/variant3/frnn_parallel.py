@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnsuite.charlm import CharTraining, Stream
+from rnnsuite.charlm import CharTraining, Recipe, Stream
 from rnnsuite.types import Assignment, Bar, ModelFactory, ScratchSpec, Split
 
 DATASET = "en_ru_pairs"
@@ -31,10 +31,7 @@ LANGUAGES = ("en", "ru")
 QUICK_LINES = 600
 MIN_CHARS = 1_000  # per language: fewer cannot fill a training chunk, a validation block and a test block
 HIDDEN = 128
-LANES = 32
-STEPS = 50
-LEARNING_RATE = 2e-3
-CLIP = 5.0
+RECIPE = Recipe(lanes=32, steps=50, learning_rate=2e-3, clip=5.0)
 SAMPLES = 8
 SAMPLE_CHARS = 200
 TEMPERATURES = (0.5, 1.0)
@@ -105,20 +102,10 @@ def joint(training: dict[str, CharTraining]) -> CharTraining:
 
 
 def train(ctx, model, training):
-    from rnnsuite.charlm import fit_lm
-    from rnnsuite.scratch.optim import Adam
+    """Both languages' lanes side by side (:func:`joint`), as v1.1 trains (:func:`rnnsuite.charlm.train`)."""
+    from rnnsuite.charlm import train
 
-    both = joint(training)
-    history = fit_lm(model, both.ids, epochs=ctx.epochs, lanes_count=LANES, steps=STEPS,
-                     optimizer=Adam(LEARNING_RATE), clip=CLIP, validation=both.validation, rng=ctx.rng(31),
-                     on_epoch=ctx.epoch_ended, on_batch=ctx.batch_ended)
-    ctx.record_history({"loss": history["loss"], "val_loss": history["val_loss"]})
-    ctx.info["frnn"] = {"hidden": int(np.shape(model.params["U"])[0]), "lanes": LANES, "steps": STEPS,
-                        "optimizer": f"Adam(lr={LEARNING_RATE})", "clip": CLIP,
-                        "training": "both languages' lanes side by side; truncated BPTT over 50-character "
-                                    "chunks, state carried between chunks"}
-    ctx.info["best_epoch"] = history["best_epoch"]
-    return model
+    return train(ctx, model, joint(training), RECIPE, salt=31)
 
 
 def predict(ctx, model, streams):
