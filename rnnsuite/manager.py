@@ -100,8 +100,22 @@ class Manager:
             self.pm.add_hookcall_monitoring(_trace_before, _trace_after)
 
     @property
-    def hook(self):
-        return self.pm.hook
+    def hook(self) -> "SafeRelay":
+        """The lifecycle hooks, broadcast through pluggy; a plugin that raises in one is reported and dropped."""
+        return SafeRelay(self)
+
+    def isolate(self, hook_name: str, kwargs: dict[str, Any]) -> list[Any]:
+        """Call ``hook_name`` plugin by plugin; report and unregister each one that raises."""
+        answers = []
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
+            others = [i.plugin for i in getattr(self.pm.hook, hook_name).get_hookimpls() if i is not impl]
+            try:
+                answers += self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - one reporter's bug must not stop a run
+                self.problem(f"plugin {impl.plugin_name!r}: {hook_name} raised {type(exc).__name__}: {exc}; "
+                             "the plugin is dropped for the rest of this run")
+                self.pm.unregister(impl.plugin)
+        return answers
 
     def problem(self, message: str) -> None:
         message = " ".join(str(message).split())  # always one line
@@ -214,6 +228,25 @@ class Manager:
             else:
                 add(reg.variants, c.value.number, c, "variant")
         return reg
+
+
+class SafeRelay:
+    """``manager.hook.rnnsuite_epoch_ended(...)``: one plain pluggy call; if a plugin raises, the call is
+    repeated plugin by plugin, the culprit reported in one line and unregistered, and the others still run."""
+
+    def __init__(self, manager: Manager):
+        self._manager = manager
+
+    def __getattr__(self, hook_name: str) -> Callable[..., list[Any]]:
+        caller = getattr(self._manager.pm.hook, hook_name)
+
+        def call(**kwargs: Any) -> list[Any]:
+            try:
+                return caller(**kwargs)
+            except Exception:  # noqa: BLE001 - find and drop the plugin that raised
+                return self._manager.isolate(hook_name, kwargs)
+
+        return call
 
 
 def variant_problem(v: Variant, reg: Registry) -> str | None:

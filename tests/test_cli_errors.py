@@ -126,7 +126,7 @@ def test_a_utf16_file_is_called_utf16(tmp_path):
 def test_ctrl_c_during_grade_claims_only_what_is_true(write_plugin, tmp_path, monkeypatch):
     from rnnsuite.grading import batch
 
-    def interrupted(self, submissions, on_done=None):
+    def interrupted(self, submissions, on_done=None, **settings):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(batch.Batch, "run", interrupted)

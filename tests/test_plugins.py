@@ -247,3 +247,28 @@ def test_tracing_prints_who_answered(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "rnnsuite trace: rnnsuite_add_variants() -> variant5" in err
     assert "rnnsuite trace: rnnsuite_add_datasets() -> datasets" in err
+
+
+def test_a_reporter_that_raises_is_dropped_and_the_run_goes_on(write_plugin, tmp_path):
+    from conftest import LINE_PLUGIN
+
+    from rnnsuite.runner import run
+
+    broken = write_plugin("""
+        from rnnsuite import hookimpl
+        CALLS = []
+
+        @hookimpl
+        def rnnsuite_epoch_ended(assignment, epoch, epochs, logs):
+            CALLS.append(epoch)
+            raise RuntimeError("my reporter is broken")
+    """, "broken_reporter.py")
+    messages: list[str] = []
+    manager = Manager(warn=messages.append).load((str(write_plugin(LINE_PLUGIN)), str(broken)))
+    v = manager.registry.variant(97)
+    [result] = run(manager, v, [v.assignment(1)], out_dir=tmp_path / "run", quick=True)
+    assert result.status == "passed"  # the run finished, the JSON reporter wrote its files
+    assert (tmp_path / "run" / "v97.1" / "result.json").is_file() and (tmp_path / "run" / "summary.json").is_file()
+    [message] = [m for m in messages if "broken_reporter.py" in m]
+    assert "rnnsuite_epoch_ended raised RuntimeError: my reporter is broken" in message and "dropped" in message
+    assert not any(name.endswith("broken_reporter.py") for name, _ in manager.pm.list_name_plugin())  # dropped once
