@@ -28,7 +28,8 @@ B=64, T=50, k=64, and one Keras SimpleRNN training step of the same shape,
 each timed with the BLAS pool as numpy starts it and held to one thread
 (threadpoolctl), alternating, median of ``--blas-repeats``.  The FRNN should
 be much faster on one thread on a shared machine; Keras, which does not use
-numpy's BLAS, should not change.  ``--skip-blas`` leaves it out.
+numpy's BLAS, should not change.  ``--skip-blas`` leaves it out, ``--blas-only``
+runs nothing else.
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--skip-keras", action="store_true")
     p.add_argument("--skip-blas", action="store_true", help="leave out the BLAS thread-pool comparison")
+    p.add_argument("--blas-only", action="store_true", help="only the BLAS thread-pool comparison")
     p.add_argument("--blas-repeats", type=int, default=30)
     return p.parse_args()
 
@@ -212,6 +214,8 @@ def main() -> None:
           f"Keras steps_per_execution {args.steps_per_execution}")
     if not args.skip_blas:
         blas_effect(args)
+    if args.blas_only:
+        return
     rows = []
     for T in args.steps:
         X, y = windows(args.windows, T, args.inputs, args.dtype)

@@ -177,8 +177,11 @@ def explain(registry: Any, ident: str, lang: str = "en", spec: dict[str, Any] | 
     a = registry.assignment(ident)
     out = Explanation(a.id, network_of(a.network), a.task_ru if lang == "ru" else a.task_en)
     try:
-        out.parameters = parameters(registry.model(a.model).build(spec if spec is not None else
-                                                                  quick_spec(registry, a)))
+        spec = spec if spec is not None else quick_spec(registry, a)
+        model = registry.model(a.model).build(spec)
+        # a network whose weights come from its data (a Hopfield network's W) names their shapes itself
+        shapes = getattr(model, "parameter_shapes", None)
+        out.parameters = shapes(spec) if callable(shapes) else parameters(model)
     except Exception as exc:  # noqa: BLE001 - the equations still stand
         out.note = f"the model could not be built here ({type(exc).__name__}: {exc})"
     return out

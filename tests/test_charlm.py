@@ -112,3 +112,21 @@ def test_generation_and_a_saved_model_that_generates_again(tmp_path):
     again, vocab2 = charlm.load(tmp_path / "lm.npz")
     assert vocab2.tokens == vocab.tokens
     assert charlm.generate(again, vocab2, 3, 40, 0.3, np.random.default_rng(0)) == texts
+
+
+def test_window_scores_and_window_sampling_read_the_text_before():
+    rng = np.random.default_rng(2)
+    model = lm(9, seed=3)
+    probs = lambda X: softmax(model.forward(X))  # noqa: E731 - a model without a carried state
+    context, ids = rng.integers(0, 9, 30), rng.integers(0, 9, 45)
+    whole = np.concatenate([context, ids])
+    p = softmax(model.forward(whole[None, :-1]))[0]
+    expected = p[np.arange(len(whole) - 1), whole[1:]][len(context) - 1:]
+    # windows whose warm-up reaches back to the start of the text see exactly what one pass sees
+    assert np.allclose(charlm.score_windows(probs, Stream(ids, context), warmup=29, length=45), expected)
+    short = charlm.score_windows(probs, Stream(ids, context), warmup=5, length=10, batch=2)
+    assert short.shape == (45,) and not np.allclose(short, expected)
+    # sampling by re-reading the text so far draws the same as the stepping FRNN
+    a = charlm.sample(charlm.frnn_step(model, 4), 1, 4, 12, 1.0, np.random.default_rng(5))
+    b = charlm.sample(charlm.window_step(probs, 4), 1, 4, 12, 1.0, np.random.default_rng(5))
+    assert a == b and all(len(row) == 12 for row in a)

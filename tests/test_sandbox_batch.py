@@ -405,7 +405,9 @@ def test_the_whole_class_at_once_leaves_nothing_behind_and_every_format_parses(t
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["students"] == len(students) and summary["sandbox"].startswith("bubblewrap sandbox")
     assert set(p.name for p in out.iterdir()) == {"students", "gradescope", "junit.xml", "gradebook.csv",
-                                                  "summary.json"}
+                                                  "summary.json", "report.html"}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert all(student in page for student in ("alice", "bob")) and "<script" not in page.lower()
 
 
 SLEEPER = """

@@ -237,7 +237,7 @@ def test_training_stores_each_rule_in_a_copy_and_reports_one_step(tmp_path):
 
 
 @pytest.mark.integration
-def test_the_real_digits_meet_the_bars_and_hebb_holds_about_two(tmp_path):
+def test_the_real_digits_meet_the_bars_hebb_holds_about_two_and_a_seed_repeats(tmp_path):
     from rnnsuite.manager import Manager
     from rnnsuite.runner import run
 
@@ -252,6 +252,8 @@ def test_the_real_digits_meet_the_bars_and_hebb_holds_about_two(tmp_path):
     digits = {int(row.split(",")[2]): float(row.split(",")[3]) for row in capacity if row.startswith("digits")}
     assert digits[2] >= 0.8 > digits[5]  # the Hebbian rule holds about two digits
     assert set(result.artifacts) == set(hopfield.ASSIGNMENT.artifact_names)
+    [again] = run(manager, variant, [variant.assignment(3)], out_dir=tmp_path / "again", seed=0, quick=True)
+    assert again.metrics == result.metrics  # same seed, same distortions and update orders
 
 
 # -- bad input and grading -------------------------------------------------------------

@@ -62,14 +62,17 @@ def test_the_linear_autoregression_is_fitted_on_the_training_windows_only():
     assert line(jumpy)[0] == pytest.approx(2.5, abs=1e-6)  # the test target never enters the fit
 
 
-def test_the_linear_bar_gives_full_credit_at_linear_and_partial_credit_from_persistence():
-    pass_bar, linear_bar = temperature.BARS
-    base = {"persistence_mae": 2.0, "linear_mae": 1.8}
-    assert pass_bar.check({**base, "mae": 1.9}).passed and not pass_bar.check({**base, "mae": 2.1}).passed
-    halfway = linear_bar.check({**base, "mae": 1.9})
-    assert not halfway.passed and halfway.credit == pytest.approx(0.5)
-    assert linear_bar.check({**base, "mae": 1.7}).credit == 1.0
-    assert linear_bar.check({**base, "mae": 2.2}).credit == 0.0
+def test_the_skill_bar_gives_full_credit_from_halfway_to_the_linear_model():
+    pass_bar, skill_bar = temperature.BARS
+    base = {"mean3_mae": 2.6, "linear_mae": 2.2, "persistence_mae": 2.1}
+    assert pass_bar.check({**base, "mae": 2.5}).passed and not pass_bar.check({**base, "mae": 2.6}).passed
+
+    def credit(mae_):
+        return skill_bar.check({**base, "linear_skill": temperature.linear_skill(mae_, 2.6, 2.2)}).credit
+
+    assert credit(2.4) == 1.0 and credit(2.1) == 1.0  # halfway from the mean to the linear model, and past it
+    assert credit(2.5) == pytest.approx(0.5) and credit(2.7) == 0.0
+    assert temperature.linear_skill(2.0, 2.0, 2.5) == 0.0 and temperature.linear_skill(1.9, 2.0, 2.5) == 1.0
 
 
 def fake_ctx(series, quick=False, seed=0, tmp=None, hidden=None):
@@ -228,14 +231,15 @@ def test_temperature_assignments_quick(manager, tmp_path, number, names):
     result = run_quick(manager, number, tmp_path)
     m = result.metrics
     assert {"mae", "rmse", "persistence_mae", "mean3_mae"} <= set(m)
-    assert all(np.isfinite(v) and v >= 0 for v in m.values())
+    assert all(np.isfinite(v) and (v >= 0 or name == "linear_skill") for name, v in m.items())
+    assert m["linear_skill"] == pytest.approx((m["mean3_mae"] - m["mae"]) / (m["mean3_mae"] - m["linear_mae"]))
     assert m["mae"] < 10.0  # °C: a sane forecast even after a few epochs
     assert set(names) == set(result.artifacts)
     for name in names:
         assert Path(result.artifacts[name]).stat().st_size > 0
     rows = (tmp_path / f"v6.{number}" / "predictions.csv").read_text().splitlines()
     assert rows[0].startswith("date,true_c,predicted_c") and len(rows) == result.info["test"] + 1
-    assert [b.metric for b in result.bars] == ["mae", "mae"]
+    assert [b.metric for b in result.bars] == ["mae", "linear_skill"]
     if number == 3:
         assert result.info["esn"]["spectral_radius"] in (0.3, 0.6, 0.9, 1.2)
 
@@ -265,4 +269,5 @@ def test_translator_quick_twice(manager, tmp_path):
     assert {"model.keras", "codecs.json"} <= {p.name for p in Path(first.artifacts["model"]).iterdir()}
     second = run_quick(manager, 2, tmp_path / "b", seed=3)
     assert second.metrics == first.metrics
-    json.dumps(first.to_dict(), default=str)  # result.json material
+    saved = json.loads((tmp_path / "a" / "v6.2" / "result.json").read_text(encoding="utf-8"))  # strict JSON, written
+    assert saved["metrics"] == first.metrics and saved["info"]["dropped"] == first.info["dropped"]

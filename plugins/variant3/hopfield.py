@@ -217,44 +217,30 @@ def held(counts, curve) -> int:
 
 def capacity(ctx, model: StoredNetworks) -> dict[str, Any]:
     """Capacity curves on random patterns (N = 100) and on the typical digits 0-9; PNG and CSV."""
-    from rnnsuite.plots import _pyplot
+    from rnnsuite.plots import curve_panels
 
     rng = ctx.rng(500)
     digits = ctx.load("digits")
     chosen = typical(np.asarray(digits.images), digits.labels, 10, tuple(range(10)))
-    panels = {
-        "random": (rng.choice(np.array([-1, 1], np.int8), (30, CAPACITY_N)),
-                   list(range(1, 31, 3 if ctx.quick else 1))),
+    stored = {  # kind: (patterns, how many to store)
+        "random": (rng.choice(np.array([-1, 1], np.int8), (30, CAPACITY_N)), list(range(1, 31, 3 if ctx.quick else 1))),
         "digits": (bipolar(np.asarray(digits.images)[chosen]), list(range(1, 11))),
     }
     trials = 3 if ctx.quick else 10
-    results = {kind: (counts, capacity_curve(model.prototype, xi, counts, rng, trials))
-               for kind, (xi, counts) in panels.items()}
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), dpi=100)
-    for ax, (kind, (counts, curves)) in zip(axes, results.items()):
-        N = panels[kind][0].shape[1]
-        for rule, curve in curves.items():
-            ax.plot(counts, curve, marker=".", label=f"{rule} (holds {held(counts, curve)})")
-        if kind == "random":
-            ax.axvline(0.138 * N, color="gray", linestyle="--", label=f"0.138 N = {0.138 * N:.1f}")
-        ax.axhline(RECALLED, color="lightgray", linewidth=0.8)
-        ax.set_title(f"{kind} patterns, N = {N}: recall from 10% flipped pixels")
-        ax.set_xlabel("stored patterns P")
-        ax.set_ylabel("exact recall")
-        ax.set_ylim(-0.02, 1.02)
-        ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
-    png = ctx.path("capacity.png")
-    fig.savefig(png)
-    plt.close(fig)
+    curves = {kind: capacity_curve(model.prototype, xi, counts, rng, trials) for kind, (xi, counts) in stored.items()}
+    panels = [(f"{kind} patterns, N = {xi.shape[1]}: recall from 10% flipped pixels", counts,
+               {f"{rule} (holds {held(counts, curve)})": curve for rule, curve in curves[kind].items()},
+               {f"0.138 N = {0.138 * xi.shape[1]:.1f}": 0.138 * xi.shape[1]} if kind == "random" else {})
+              for kind, (xi, counts) in stored.items()]
+    png = curve_panels(ctx.path("capacity.png"), panels, xlabel="stored patterns P", ylabel="exact recall",
+                       ylim=(-0.02, 1.02), hline=RECALLED)
     table = ctx.path("capacity.csv")
     with open(table, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["patterns_kind", "neurons", "stored", *RULES])
-        for kind, (counts, curves) in results.items():
+        for kind, (xi, counts) in stored.items():
             for j, P in enumerate(counts):
-                writer.writerow([kind, panels[kind][0].shape[1], P, *(f"{curves[r][j]:.3f}" for r in RULES)])
+                writer.writerow([kind, xi.shape[1], P, *(f"{curves[kind][r][j]:.3f}" for r in RULES)])
     return {"capacity": png, "capacity_table": table}
 
 

@@ -102,6 +102,10 @@ class HopfieldNetwork:
         self.W, self.rule = LEARNING[rule](_patterns(patterns)), rule
         return self
 
+    def parameter_shapes(self, spec) -> list[tuple[str, tuple[int, ...]]]:
+        """(name, shape) of W for each pattern set of ``spec`` (``rnnsuite explain``): N x N, N its pixels."""
+        return [(f"W ({name})", (n, n)) for name, n in spec["neurons"].items()]
+
     def _states(self, states) -> np.ndarray:
         if self.W is None:
             raise RuntimeError("the network stores no patterns yet: call store() first")

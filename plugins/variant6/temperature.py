@@ -17,7 +17,8 @@ Predict the 4th daily maximum from the 3 before it:
                  linear       v_d ~ a . x + c, least squares over the training
                               windows on the network's own 9 inputs (a linear
                               autoregression with the season): what a network
-                              must beat to be worth training
+                              should match
+    bars         beat mean3; linear_skill (mean3 = 0, linear = 1) of 0.5 or more
 
 A factory builds the network over normalised inputs (``predict(X) -> (N, 1)``);
 the assignment's ``adapt`` (:func:`forecaster`) puts it in a :class:`Forecaster`
@@ -205,24 +206,39 @@ def split_scaler(split: Split) -> Scaler:
     return Scaler(float(split.spec["mean"]), float(split.spec["std"]))
 
 
+def linear_skill(mae_: float, mean3_mae: float, linear_mae: float) -> float:
+    """Where a forecast's MAE lies from the naive 3-day mean (0) to the linear autoregression (1).
+
+    Where the linear model does no better than the mean (a flat series), beating the mean is all of it.
+    """
+    gap = mean3_mae - linear_mae
+    return (mean3_mae - mae_) / gap if gap > 0 else float(mae_ < mean3_mae)
+
+
 def evaluate(ctx, split: Split, predicted) -> dict[str, float]:
     true = split.test_targets
     metrics = {"mae": mae(predicted, true), "rmse": rmse(predicted, true)}
     for name, guess in baselines(split.test_inputs, split.train, split_scaler(split)).items():
         metrics[f"{name}_mae"] = mae(guess, true)
         metrics[f"{name}_rmse"] = rmse(guess, true)
+    metrics["linear_skill"] = linear_skill(metrics["mae"], metrics["mean3_mae"], metrics["linear_mae"])
     return metrics
 
 
+# Persistence is reported, not a bar: on the graded windows (every 4th of the test block, 110) it is beaten
+# neither by the linear autoregression (2.198 against 2.131) nor by the networks (2.15-2.28 on seeds 0-4),
+# while on the other three leak-free offsets of the same block the linear model beats it by 4-9%: the
+# 4% a model of these inputs gains over persistence is within the noise of 110 windows.
 BARS = (
-    Bar("mae", "persistence_mae", higher_is_better=False,
-        why="tomorrow ~ today is the strong naive forecast of daily temperatures: a forecaster must beat it"),
-    Bar("mae", "linear_mae", higher_is_better=False, floor="persistence_mae",
-        why="a linear autoregression on the same 9 inputs, fitted on the training windows, is what a "
-            "network must match to be worth training: full credit at or below it, partial credit from "
-            "persistence down to it"),
+    Bar("mae", "mean3_mae", higher_is_better=False,
+        why="the mean of the 3 days is the naive forecast a trained forecaster must beat"),
+    Bar("linear_skill", 0.5, floor=0.0,
+        why="linear_skill = (mean3_mae - mae) / (mean3_mae - linear_mae): 0 at the naive mean, 1 at a linear "
+            "autoregression on the same 9 inputs fitted on the training windows (what a network should match); "
+            "full credit from halfway there, partial credit below. The reference FRNN and ESN reach 0.79-1.11 "
+            "on seeds 0-4"),
 )
-METRICS = ("mae", "rmse", "persistence_mae", "persistence_rmse", "linear_mae", "linear_rmse",
+METRICS = ("mae", "rmse", "linear_skill", "persistence_mae", "persistence_rmse", "linear_mae", "linear_rmse",
            "mean3_mae", "mean3_rmse")
 
 

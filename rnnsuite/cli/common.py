@@ -89,7 +89,7 @@ def planned_variants(reg) -> dict[int, list[str]]:
     for name, c in sorted(reg.datasets.items()):
         for ident in c.value.used_by:
             match = re.fullmatch(r"v(\d+)\.\d+", ident)
-            if match and int(match[1]) not in reg.variants:
+            if match and int(match[1]) not in reg.variants and name not in planned.get(int(match[1]), []):
                 planned.setdefault(int(match[1]), []).append(name)
     return dict(sorted(planned.items()))
 
