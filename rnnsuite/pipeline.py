@@ -119,7 +119,10 @@ def artifacts(ctx: RunContext, split: Split, predictions: Any, model: Any,
     curves = {k: v for k, v in ctx.history.items() if k in ("loss", "val_loss") and len(v)}
     if curves and HISTORY not in paths:
         paths[HISTORY] = history_plot(ctx.path("history.png"), curves, title=f"{a.id} {a.network}: loss by epoch")
-    _same(ctx, "artifacts", "artifact_names", set(paths), set(a.artifact_names))
+    declared = set(a.artifact_names)
+    if HISTORY not in paths and getattr(ctx, "epochs", None) == 0:
+        declared.discard(HISTORY)  # --epochs 0: nothing trained, no curve to draw
+    _same(ctx, "artifacts", "artifact_names", set(paths), declared)
     return {name: str(Path(path)) for name, path in paths.items()}
 
 

@@ -33,7 +33,7 @@ def grade_honest_student(tmp_path, ident: str, model: str, output: str, plugins:
     registry = Manager().load(plugins).registry
     b = batch.Batch(registry, [registry.assignment(ident)],
                     batch.Settings(quick=True, plugins=plugins, limits=sandbox.Limits(timeout=300)))
-    r = grade(b, tmp_path / "subs", "honest.py", student_submission(model, output=output, loss="ce"))
+    r = grade(b, tmp_path / "subs", "honest.py", student_submission(model, hidden=64, output=output, loss="ce"))
     assert r.status == "ok", r.errors
     checks = {i.name.split(" ", 1)[1]: i for i in r.items if i.name.split(" ", 1)[1] in SCRATCH_ITEMS}
     assert sorted(checks) == sorted(SCRATCH_ITEMS)

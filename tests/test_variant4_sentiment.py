@@ -68,7 +68,11 @@ def test_quick_run_reports_both_baselines_and_says_the_data_is_a_substitute(regi
     m = first.metrics
     assert set(m) == set(sentiment.METRICS) and all(0 <= m[k] <= 1 for k in ("accuracy", "bow_accuracy", "f1"))
     assert m["majority_accuracy"] == pytest.approx(0.65, abs=0.02)  # fine-food reviews: 'great' is the majority
-    assert m["bow_accuracy"] > m["majority_accuracy"]
+    # 420 quick training reviews: the bag of words may only match the majority; the bar's scale then uses
+    # the least gain the bag of words is credited with
+    assert m["bow_accuracy"] >= m["majority_accuracy"]
+    assert m["relative_accuracy"] == pytest.approx(sentiment.relative_accuracy(m["accuracy"], m["majority_accuracy"],
+                                                                               m["bow_accuracy"]))
     assert "substitute" in first.info["substitute"] and first.info["pretrained_embedding"]
     samples = Path(first.artifacts["samples"]).read_text(encoding="utf-8")
     assert samples.startswith("| true | predicted | review |")

@@ -175,6 +175,9 @@ def test_elman_model_is_custom_and_reloads_with_the_same_predictions(tmp_path):
     k = elman.k
     model = build({"rows": 8, "width": 8, "classes": 10, "seed": 0})
     x = np.random.default_rng(0).random((5, 8, 8)).astype(np.float32)
+    with pytest.raises(ValueError, match="compile"):  # the factory returns it uncompiled: training compiles
+        model.fit(x, np.arange(5), epochs=1, verbose=0)
+    model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(x, np.arange(5), epochs=1, verbose=0)
     layers = model.layers
     cells = [layer.cell for layer in layers if isinstance(layer, k.layers.RNN)]
