@@ -29,7 +29,7 @@ FRNN_TEMPERATURE = Assignment(
     metrics=temperature.METRICS, bars=temperature.BARS,
     artifact_names=("predictions", "predictions_plot", "history", "model"),
     adapt=temperature.forecaster, scratch=ScratchSpec(inputs="vectors", output="last", loss="mse"),
-    epochs=300, quick_epochs=5,
+    use=frnn_temperature.use, epochs=300, quick_epochs=5,
 )
 
 BIRNN_TRANSLATOR = translator.ASSIGNMENT  # declared with its routines in translator.py
@@ -46,7 +46,7 @@ ESN_TEMPERATURE = Assignment(
     evaluate=temperature.evaluate, artifacts=esn_temperature.artifacts,
     metrics=temperature.METRICS, bars=temperature.BARS,
     artifact_names=("predictions", "predictions_plot", "model"),
-    adapt=temperature.forecaster, from_course=False, epochs=1, quick_epochs=1,
+    adapt=temperature.forecaster, use=esn_temperature.use, from_course=False, epochs=1, quick_epochs=1,
 )
 
 

@@ -84,3 +84,15 @@ class EchoStateNetwork:
             np.savez(f, W=self.W, W_in=self.W_in, b=self.b, W_out=self.W_out, leak=self.leak,
                      radius=self.radius, input_scale=self.input_scale, ridge=self.ridge)
         return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "EchoStateNetwork":
+        """The network ``save`` wrote: its reservoir, input weights, biases and trained readout."""
+        with np.load(path, allow_pickle=False) as data:
+            W, W_in = np.array(data["W"]), np.array(data["W_in"])
+            esn = cls(W_in.shape[1], data["W_out"].shape[0], W.shape[0], leak=float(data["leak"]),
+                      radius=float(data["radius"]), input_scale=float(data["input_scale"]),
+                      ridge=float(data["ridge"]), rng=0)
+            esn.W_unit, esn.W_in_unit = W / esn.radius, W_in / esn.input_scale
+            esn.b, esn.W_out = np.array(data["b"]), np.array(data["W_out"])
+        return esn

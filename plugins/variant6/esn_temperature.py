@@ -21,6 +21,7 @@ LEAKS = (0.5, 1.0)
 INPUT_SCALES = (0.2, 1.0)
 RIDGES = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 QUICK_GRID = ((0.9,), (1.0,), (1.0,))  # --quick: tune the ridge only
+MODEL_FILE = "esn.npz"
 
 
 def build(spec) -> EchoStateNetwork:
@@ -55,5 +56,10 @@ def predict(ctx, model: Forecaster, inputs: Windows):
 
 def artifacts(ctx, split, predicted, model: Forecaster) -> dict[str, Any]:
     paths = temperature.artifacts(ctx, split, predicted, "ESN")
-    paths["model"] = model.core.save(ctx.path("esn.npz"))
+    paths["model"] = model.core.save(ctx.path(MODEL_FILE))
     return paths
+
+
+def use(folder, inputs, options) -> str:
+    """``rnnsuite try RUN v6.3 T1 T2 T3 [DATE]``: the saved ESN's forecast (``temperature.use``)."""
+    return temperature.use(folder, inputs, options, EchoStateNetwork.load, MODEL_FILE, "ESN")

@@ -21,6 +21,7 @@ BATCH = 32
 LEARNING_RATE = 3e-3
 PATIENCE = 15
 CLIP = 5.0  # global gradient norm
+MODEL_FILE = "frnn.npz"
 
 
 def build(spec) -> FRNN:
@@ -48,5 +49,10 @@ def predict(ctx, model: Forecaster, inputs: Windows):
 
 def artifacts(ctx, split, predicted, model: Forecaster) -> dict[str, Any]:
     paths = temperature.artifacts(ctx, split, predicted, "FRNN")
-    paths["model"] = model.core.save(ctx.path("frnn.npz"))
+    paths["model"] = model.core.save(ctx.path(MODEL_FILE))
     return paths
+
+
+def use(folder, inputs, options) -> str:
+    """``rnnsuite try RUN v6.1 T1 T2 T3 [DATE]``: the saved FRNN's forecast (``temperature.use``)."""
+    return temperature.use(folder, inputs, options, FRNN.load, MODEL_FILE, "FRNN")

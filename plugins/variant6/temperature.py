@@ -22,18 +22,24 @@ Predict the 4th daily maximum from the 3 before it:
 
 A factory builds the network over normalised inputs (``predict(X) -> (N, 1)``);
 the assignment's ``adapt`` (:func:`forecaster`) puts it in a :class:`Forecaster`
-with the train statistics, °C in and out.
+with the train statistics, °C in and out.  ``rnnsuite try`` (:func:`use`) reads
+those statistics back from ``scaler.json`` beside the saved network.
 """
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
-from typing import Any
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from rnnsuite.errors import DataError
 from rnnsuite.metrics import mae, rmse
 from rnnsuite.prep import chronological_split, windows
+from rnnsuite.tryfiles import saved
 from rnnsuite.types import Bar, Split
 
 SIZE = 3  # the 3 days before
@@ -97,6 +103,15 @@ class Scaler:
 
     def celsius(self, z):
         return np.asarray(z, dtype=np.float64) * self.std + self.mean
+
+    def save(self, path: Path) -> Path:
+        path.write_text(json.dumps(asdict(self)))
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> "Scaler":
+        data = json.loads(path.read_text())
+        return cls(float(data["mean"]), float(data["std"]))
 
 
 def season(days) -> np.ndarray:
@@ -259,4 +274,48 @@ def artifacts(ctx, split: Split, predicted, name: str) -> dict[str, Any]:
                        {name: predicted, "persistence": guess["persistence"], "linear": guess["linear"]},
                        title=f"{name}: daily maximum temperature, test days (every 4th)", ylabel="°C",
                        x=w.days)
+    split_scaler(split).save(ctx.path(SCALER_FILE))  # read back by `use`; a file beside the model, not shown
     return {"predictions": table, "predictions_plot": plot}
+
+
+# -- rnnsuite try -----------------------------------------------------------------------
+SCALER_FILE = "scaler.json"  # the fit block's mean and std (°C): what turns temperatures into the inputs z_t
+USAGE = "T1 T2 T3 [DATE]: the daily maxima (°C) of the 3 days before the one to forecast, oldest first, " \
+        "and that day's date YYYY-MM-DD (default today), e.g. 12.5 14.0 13.1 2024-07-01"
+
+
+def window_to_try(inputs: Sequence[str], today: np.datetime64 | None = None) -> Windows:
+    """The window ``try`` was given: 3 temperatures and the day they precede (``today`` without a date)."""
+    if len(inputs) not in (SIZE, SIZE + 1):
+        raise DataError(f"give {USAGE}; got {' '.join(inputs) or 'nothing'}")
+    try:
+        values = [float(v) for v in inputs[:SIZE]]
+    except ValueError:
+        values = []
+    if len(values) != SIZE or not all(math.isfinite(v) for v in values):
+        raise DataError(f"{' '.join(inputs[:SIZE])!r} are not {SIZE} temperatures; give {USAGE}")
+    try:
+        day = (np.datetime64(inputs[SIZE], "D") if len(inputs) > SIZE
+               else np.datetime64("today", "D") if today is None else today)
+    except ValueError:
+        raise DataError(f"{inputs[SIZE]!r} is not a date such as 2024-07-01; give {USAGE}") from None
+    return Windows(np.array([values]), (day - np.arange(SIZE, 0, -1))[None], np.array([day]))
+
+
+def use(folder: Path, inputs: Sequence[str], options: Mapping[str, Any], load: Callable[[Path], Any],
+        model_file: str, network: str) -> str:
+    """``Assignment.use`` of v6.1 and v6.3: the forecast of the day after the 3 given, in °C.
+
+    The saved network reads z_t = (v_t - mean) / std with the fit block's
+    statistics (``scaler.json``) and the season clock of each input day.
+    """
+    w = window_to_try(inputs)
+    scaler = Scaler.load(saved(folder, SCALER_FILE))
+    forecast = float(Forecaster(load(saved(folder, model_file)), scaler).predict(w)[0])
+    v = w.values[0]
+    line = (f"{network} forecast for {w.days[0]}: {forecast:.1f} °C (the 3 days' mean says {v.mean():.1f} °C, "
+            f"repeating the last day {v[-1]:.1f} °C)")
+    if np.abs(scaler.z(v)).max() > 4:
+        line += (f"; the inputs lie far outside the training days' {scaler.mean:.1f} ± {scaler.std:.1f} °C: "
+                 "an extrapolation")
+    return line
