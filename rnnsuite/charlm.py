@@ -318,23 +318,77 @@ def generate(model: Any, vocab: Vocabulary, count: int, length: int, temperature
     return [vocab.decode(row) for row in ids]
 
 
+def vocabulary_path(model_path: Path) -> Path:
+    """Where a saved model's vocabulary lies: beside it, ``<stem>.vocab.json``."""
+    return Path(model_path).with_suffix(".vocab.json")
+
+
+def save_vocabulary(vocab: Vocabulary, path: Path) -> Path:
+    path.write_text(json.dumps({"level": vocab.level, "tokens": vocab.tokens}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Vocabulary(list(data["tokens"]), level=data["level"])
+
+
 def save(model: Any, vocab: Vocabulary, path: Path) -> tuple[Path, Path]:
     """The FRNN's parameters (``path``, an .npz) and, beside it, its vocabulary (``<stem>.vocab.json``)."""
     path = Path(path)
     model.save(path)
-    vocab_path = path.with_suffix(".vocab.json")
-    vocab_path.write_text(json.dumps({"level": vocab.level, "tokens": vocab.tokens}, ensure_ascii=False),
-                          encoding="utf-8")
-    return path, vocab_path
+    return path, save_vocabulary(vocab, vocabulary_path(path))
 
 
 def load(path: Path) -> tuple[Any, Vocabulary]:
     """A saved character model and its vocabulary, ready for :func:`generate` and :func:`score`."""
     from rnnsuite.scratch.frnn import FRNN
 
-    path = Path(path)
-    data = json.loads(path.with_suffix(".vocab.json").read_text(encoding="utf-8"))
-    return FRNN.load(path), Vocabulary(list(data["tokens"]), level=data["level"])
+    return FRNN.load(path), load_vocabulary(vocabulary_path(path))
+
+
+# -- rnnsuite try: writing after a person's prompt ----------------------------------------------
+TRY_TEMPERATURE = 0.7  # between the samples' safe 0.5 and the model's own 1.0
+
+
+def continue_text(step: Step, vocab: Vocabulary, prompt: str, length: int, temperature: float,
+                  rng: np.random.Generator, separator: str = "\n", top_k: int | None = None) -> str:
+    """``length`` characters the model writes after ``prompt``.
+
+    The model reads ``separator`` (a new text starts) and the prompt first, its state carried through
+    them, then draws one character at a time; a separator it writes starts the next text and goes on.
+    """
+    ids = [vocab.index.get(separator, vocab.oov_id), *vocab.encode(prompt)]
+    for i in ids[:-1]:
+        step(np.array([i], dtype=np.int64))
+    written = sample(step, ids[-1], 1, length, temperature, rng, exclude=(vocab.pad_id, vocab.oov_id), top_k=top_k)
+    return vocab.decode(written[0])
+
+
+def try_writing(inputs, options, vocabulary: Path, load_step: Callable[[], Step], *, example: str, length: int,
+                top_k: int | None = None) -> str:
+    """``Assignment.use`` of a character model: the person's prompt (the arguments, or nothing) and what the
+    model writes after it: ``options["length"]`` characters (default ``length``) at ``options["temperature"]``
+    (default :data:`TRY_TEMPERATURE`).  ``load_step()`` loads the model as a one-text stepper; characters the
+    model never saw are named on a line before the text."""
+    from rnnsuite import tryout
+
+    prompt = tryout.prompt(inputs, example)
+    vocab = load_vocabulary(vocabulary)
+    written = continue_text(load_step(), vocab, prompt, tryout.length(options, length),
+                            tryout.temperature(options, TRY_TEMPERATURE), tryout.generator(options), top_k=top_k)
+    note = tryout.unknown(list(prompt), vocab.index)
+    return f"({note})\n{prompt}{written}" if note else prompt + written
+
+
+def try_frnn(folder: Path, name: str, inputs, options, *, example: str, length: int) -> str:
+    """:func:`try_writing` with the FRNN character model saved as ``folder/name`` (:func:`save`)."""
+    from rnnsuite.tryfiles import saved
+
+    path = saved(folder, name)
+    vocabulary = saved(folder, vocabulary_path(path).name)
+    return try_writing(inputs, options, vocabulary, lambda: frnn_step(load(path)[0], 1), example=example,
+                       length=length)
 
 
 def write_samples(path: Path, title: str, samples: dict[float, list[str]], note: str) -> Path:

@@ -23,6 +23,7 @@ from . import reviews
 
 HIDDEN = 128
 RECIPE = Recipe(lanes=32, steps=50, learning_rate=2e-3, clip=5.0)
+MODEL = "frnn_reviews.npz"
 
 
 def build(spec):
@@ -64,8 +65,16 @@ def artifacts(ctx, split, probabilities, model):
              "numpy.random.default_rng()))\"`")
     path = charlm.write_samples(ctx.path("samples.md"), "v1.1 FRNN (from scratch): generated reviews", samples,
                                 f"{reviews.SAMPLES_NOTE}\n\n{again}")
-    model_path, vocab_path = charlm.save(model, vocab, ctx.path("frnn_reviews.npz"))
+    model_path, vocab_path = charlm.save(model, vocab, ctx.path(MODEL))
     return {"samples": path, "model": model_path, "vocabulary": vocab_path}
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: a review the saved FRNN writes after the prompt (the arguments; none: from scratch)."""
+    from rnnsuite import charlm
+
+    return charlm.try_frnn(folder, MODEL, inputs, options, example=reviews.EXAMPLE_PROMPT,
+                           length=reviews.SAMPLE_CHARS)
 
 
 ASSIGNMENT = Assignment(
@@ -82,7 +91,7 @@ ASSIGNMENT = Assignment(
              "сравнении с n-граммными моделями; сгенерировать отзывы."),
     datasets=(reviews.DATASET,), model="frnn-reviews",
     prepare=reviews.prepare, train=train, predict=predict, evaluate=reviews.evaluate, artifacts=artifacts,
-    metrics=("bpc", "unigram_bpc", "bigram_bpc", "trigram_bpc"),
+    use=use, metrics=("bpc", "unigram_bpc", "bigram_bpc", "trigram_bpc"),
     bars=(Bar("bpc", "bigram_bpc", higher_is_better=False, floor="unigram_bpc",
               why="a recurrent model must know more than the previous character: below the bigram's bpc (about "
                   "3.66 on the default data; unigram 4.51, trigram 3.12), partial credit from the unigram's"),),

@@ -16,7 +16,6 @@ temperature and top-k; the saved model and its vocabulary write again
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ CLIP = 1.0
 TOP_K = 20
 SCORE_WARMUP = 100  # characters read before a scored window
 SCORE_LENGTH = 200  # characters scored per window
+MODEL = "gru_reviews.keras"
 
 
 def build(spec):
@@ -134,21 +134,30 @@ def gru_step(model, count: int):
 
 def save(model, vocab, path: Path) -> tuple[Path, Path]:
     """The Keras model (``path``, .keras) and its vocabulary beside it (``<stem>.vocab.json``)."""
+    from rnnsuite import charlm
+
     model.save(path)
-    vocab_path = path.with_suffix(".vocab.json")
-    vocab_path.write_text(json.dumps({"level": vocab.level, "tokens": vocab.tokens}, ensure_ascii=False),
-                          encoding="utf-8")
-    return path, vocab_path
+    return path, charlm.save_vocabulary(vocab, charlm.vocabulary_path(path))
 
 
 def load(path: Path):
     """A saved model and its vocabulary: ``write(*load(path), count, temperature, rng)`` writes again."""
+    from rnnsuite import charlm
     from rnnsuite.kerasutil import keras
-    from rnnsuite.prep import Vocabulary
 
-    path = Path(path)
-    data = json.loads(path.with_suffix(".vocab.json").read_text(encoding="utf-8"))
-    return keras().models.load_model(path), Vocabulary(list(data["tokens"]), level=data["level"])
+    return keras().models.load_model(path), charlm.load_vocabulary(charlm.vocabulary_path(path))
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: a review the saved GRU writes after the prompt (the arguments; none: from scratch),
+    each character drawn from the most probable TOP_K."""
+    from rnnsuite import charlm
+    from rnnsuite.tryfiles import saved
+
+    path = saved(folder, MODEL)
+    vocabulary = saved(folder, charlm.vocabulary_path(path).name)
+    return charlm.try_writing(inputs, options, vocabulary, lambda: gru_step(load(path)[0], 1),
+                              example=reviews.EXAMPLE_PROMPT, length=reviews.SAMPLE_CHARS, top_k=TOP_K)
 
 
 def artifacts(ctx, split, probabilities_, model):
@@ -162,7 +171,7 @@ def artifacts(ctx, split, probabilities_, model):
             "gru_reviews as g; m, v = g.load('gru_reviews.keras'); print(g.write(m, v, 5, 0.7, "
             "numpy.random.default_rng()))\"`")
     path = charlm.write_samples(ctx.path("samples.md"), "v1.2 GRU (Keras): generated reviews", samples, note)
-    model_path, vocab_path = save(model, vocab, ctx.path("gru_reviews.keras"))
+    model_path, vocab_path = save(model, vocab, ctx.path(MODEL))
     return {"samples": path, "model": model_path, "vocabulary": vocab_path}
 
 
@@ -179,7 +188,7 @@ ASSIGNMENT = Assignment(
              "посимвольная языковая модель отзывов, оценка в битах на символ на тех же отложенных 30%, что и в "
              "v1.1, генерация отзывов выборкой с температурой и top-k."),
     datasets=(reviews.DATASET,), model="gru-reviews",
-    prepare=prepare, train=train, predict=predict, evaluate=reviews.evaluate, artifacts=artifacts,
+    prepare=prepare, train=train, predict=predict, evaluate=reviews.evaluate, artifacts=artifacts, use=use,
     metrics=("bpc", "unigram_bpc", "bigram_bpc", "trigram_bpc", "fivegram_bpc"),
     bars=(Bar("bpc", "trigram_bpc", higher_is_better=False, floor="bigram_bpc",
               why="a GRU must know more than the last two characters: below the trigram's bpc (about 3.12 on the "

@@ -32,6 +32,7 @@ NEWLINE = "\n"  # one review per line: a newline starts the next review
 SAMPLE_CHARS = 400
 TEMPERATURES = (0.5, 1.0)
 SAMPLES = 10  # reviews per temperature
+EXAMPLE_PROMPT = "This coffee"  # for rnnsuite try
 
 
 def prepare(ctx, orders=(1, 2, 3)) -> Split:

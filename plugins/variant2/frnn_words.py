@@ -41,6 +41,7 @@ CLIP = 5.0
 PATIENCE = 2
 TOP = 5
 SHOWN = 20  # test windows in the predictions artifact
+MODEL = "frnn_words.npz"
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def evaluate(ctx, split: Split, ranked) -> dict[str, float]:
 def artifacts(ctx, split, ranked, model):
     import json
 
+    from rnnsuite import charlm
     from rnnsuite.prep import Vocabulary
 
     vocab = Vocabulary(list(split.spec["vocab"]))
@@ -199,11 +201,34 @@ def artifacts(ctx, split, ranked, model):
         rows.append(f"| {' '.join(vocab.tokens[t] for t in X[i])} | {word(vocab, y[i])} | {guesses} |")
     table = ctx.path("predictions.md")
     table.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    model_path = model.save(ctx.path("frnn_words.npz"))
-    vocab_path = ctx.path("frnn_words.vocab.json")
+    model_path = model.save(ctx.path(MODEL))
+    vocab_path = charlm.vocabulary_path(model_path)
     vocab_path.write_text(json.dumps({"level": "word", "tokens": vocab.tokens, "first_word": FIRST_WORD},
                                      ensure_ascii=False), encoding="utf-8")
     return {"predictions": table, "model": model_path, "vocabulary": vocab_path}
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: the 5 words the saved FRNN finds likeliest after the 3 words given, with p."""
+    from rnnsuite.charlm import load, vocabulary_path
+    from rnnsuite.errors import DataError
+    from rnnsuite.prep import tokenize
+    from rnnsuite.tryfiles import saved
+    from rnnsuite.tryout import unknown
+
+    words = tokenize(" ".join(inputs))
+    if len(words) != CONTEXT:
+        raise DataError(f"give the {CONTEXT} words before the one to guess, e.g. \"the film was\"; got "
+                        f"{len(words)} word(s) and marks: {' '.join(words) or 'nothing'}")
+    path = saved(folder, MODEL)
+    saved(folder, vocabulary_path(path).name)
+    model, vocab = load(path)
+    p = probabilities(model, np.array([vocab.encode(words)], dtype=np.int64))[0]
+    note = unknown(words, vocab.index)
+    lines = [f"after \"{' '.join(words)}\"" + (f" ({note}: read as <unk>)" if note else "") + ":"]
+    best = ranked_classes(p[None])[0]
+    lines += [f"{rank}. {vocab.tokens[c + FIRST_WORD]} ({p[c]:.3f})" for rank, c in enumerate(best, 1)]
+    return "\n".join(lines)
 
 
 def word(vocab, c: int) -> str:
@@ -219,7 +244,7 @@ ASSIGNMENT = Assignment(
              "frequent words and a 4-gram model."),
     task_ru="Предсказание 4-го слова по контексту из первых трех",
     datasets=(DATASET,), model="frnn-words",
-    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts,
+    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts, use=use,
     metrics=("top1", "top5", "most_frequent_top1", "most_frequent_top5", "fourgram_top1", "fourgram_top5"),
     bars=(Bar("top1", 0.12, floor="most_frequent_top1",
               why="at least 12% of 4th words right at the first guess (the most frequent word scores about 6.4%, "

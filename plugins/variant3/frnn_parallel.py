@@ -35,6 +35,7 @@ RECIPE = Recipe(lanes=32, steps=50, learning_rate=2e-3, clip=5.0)
 SAMPLES = 8
 SAMPLE_CHARS = 200
 TEMPERATURES = (0.5, 1.0)
+MODEL = "frnn_parallel.npz"
 
 
 def sides(pairs) -> dict[str, list[str]]:
@@ -139,8 +140,15 @@ def artifacts(ctx, split, probabilities, model):
             f"newline or after {SAMPLE_CHARS} characters; the model picks the language itself.")
     path = charlm.write_samples(ctx.path("samples.md"), "v3.1 FRNN (from scratch): generated interface strings",
                                 samples, note)
-    model_path, vocab_path = charlm.save(model, vocab, ctx.path("frnn_parallel.npz"))
+    model_path, vocab_path = charlm.save(model, vocab, ctx.path(MODEL))
     return {"samples": path, "model": model_path, "vocabulary": vocab_path}
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: what the saved FRNN writes after the prompt (English or Russian; none: from scratch)."""
+    from rnnsuite import charlm
+
+    return charlm.try_frnn(folder, MODEL, inputs, options, example="Открыть файл", length=SAMPLE_CHARS)
 
 
 METRICS = tuple(f"{lang}_{name}" for lang in LANGUAGES for name in ("bpc", "unigram_bpc", "bigram_bpc", "trigram_bpc"))
@@ -158,7 +166,7 @@ ASSIGNMENT = Assignment(
              "состояния между фрагментами; одна модель для обоих алфавитов; оценить в битах на символ на "
              "последних 30% каждой стороны в сравнении с n-граммными моделями."),
     datasets=(DATASET,), model="frnn-parallel",
-    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts,
+    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts, use=use,
     metrics=METRICS,
     bars=tuple(Bar(f"{lang}_bpc", f"{lang}_bigram_bpc", higher_is_better=False, floor=f"{lang}_unigram_bpc",
                    why=f"below the {lang} bigram's bpc (about {bigram} on the default data; unigram {unigram}), "

@@ -18,7 +18,9 @@ from rnnsuite.cli.common import manager, parse_assignment_id
 @click.option("--length", type=click.IntRange(min=1), default=None, help="How much to generate (characters, notes).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write a generated file (music, an image).")
-def try_cmd(run_dir: Path, assignment_id: str, inputs: tuple[str, ...], temperature, length, out) -> None:
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Repeat a random draw (generated text or music); without it every try differs.")
+def try_cmd(run_dir: Path, assignment_id: str, inputs: tuple[str, ...], temperature, length, out, seed) -> None:
     """Use the model of assignment ID trained in RUN_DIR on your own INPUTS.
 
     \b
@@ -31,7 +33,7 @@ def try_cmd(run_dir: Path, assignment_id: str, inputs: tuple[str, ...], temperat
     The run folder holds the saved model and everything that turns raw
     input into its input (vocabulary, tokenizer, scaler).
     """
-    from rnnsuite.errors import UserError
+    from rnnsuite.errors import UserError, one_line
 
     reg = manager().registry
     number, task = parse_assignment_id(assignment_id, reg)
@@ -41,12 +43,21 @@ def try_cmd(run_dir: Path, assignment_id: str, inputs: tuple[str, ...], temperat
         raise UserError(f"{run_dir} holds no trained {a.id} (no {a.id}/result.json): run it first with "
                         f"rnnsuite run --variant {number} --task {task} --out DIR")
     try:
-        status = json.loads((folder / "result.json").read_text(encoding="utf-8")).get("status")
+        result = json.loads((folder / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        status = None
+        result = None
+    status = result.get("status") if isinstance(result, dict) else None
     if status not in ("passed", "failed"):
         raise UserError(f"{a.id} in {run_dir} did not finish ({status or 'unreadable result.json'}): nothing to try")
     if a.use is None:
         raise UserError(f"{a.id} cannot be tried on new input yet (its plugin offers no `use` routine)")
-    options = {k: v for k, v in (("temperature", temperature), ("length", length), ("out", out)) if v is not None}
-    click.echo(a.use(folder, list(inputs), options))
+    given = (("temperature", temperature), ("length", length), ("out", out), ("seed", seed))
+    options = {k: v for k, v in given if v is not None}
+    try:
+        answer = a.use(folder, list(inputs), options)
+    except UserError:
+        raise
+    except Exception as exc:  # a saved file that no longer loads, or a bug: one line, exit 1, never a traceback
+        click.echo(f"Error: {a.id} could not use what {run_dir} saved: {one_line(exc)}", err=True)
+        click.get_current_context().exit(1)
+    click.echo(answer)
