@@ -13,6 +13,8 @@ from . import music
 
 EMBEDDING, UNITS, DROPOUT = 64, 128, 0.3
 
+STEM = "music_jordan"  # the saved model: music_jordan.keras
+
 
 def build(spec):
     """v2.3: the Jordan next-note model, built on a recurrent cell of your own.
@@ -41,7 +43,14 @@ def build(spec):
 
 
 def artifacts(ctx, split, probs, model):
-    return music.artifacts(ctx, split, probs, model, network="Jordan network", stem="music_jordan")
+    return music.artifacts(ctx, split, probs, model, network="Jordan network", stem=STEM)
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try RUN v2.3 [NOTE ...]``: a tune from the seed notes given, written as MIDI (``music.use``)."""
+    from . import jordan  # registers the Jordan cell
+
+    return music.use(folder, inputs, options, jordan.load, STEM, "Jordan network", "v2.3-tune.mid")
 
 
 ASSIGNMENT = Assignment(
@@ -57,7 +66,7 @@ ASSIGNMENT = Assignment(
     prepare=music.prepare, train=music.train, predict=music.predict, evaluate=music.evaluate,
     artifacts=artifacts, metrics=music.METRICS, bars=(music.beat_the_bigram("Jordan network"),),
     artifact_names=("tunes", "tune_notes", "piano_roll", "history", "model", "vocabulary"),
-    epochs=40, quick_epochs=1,
+    use=use, epochs=40, quick_epochs=1,
 )
 
 FACTORY = ModelFactory("jordan-music", "custom", build,

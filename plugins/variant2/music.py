@@ -367,8 +367,10 @@ def token_length(token: str) -> float:
 
 
 def generate(model, tokens: Sequence[str], seeds: Sequence[Sequence[int]], rng: np.random.Generator,
-             quarters: float = BARS * BEATS_PER_BAR, temperature: float = TEMPERATURE) -> list[list[int]]:
-    """Continue each seed (token ids, without <s>) by sampling the model until it lasts ``quarters``.
+             quarters: float = BARS * BEATS_PER_BAR, temperature: float = TEMPERATURE,
+             notes: int | None = None) -> list[list[int]]:
+    """Continue each seed (token ids, without <s>) by sampling the model until it lasts ``quarters``
+    (or, given ``notes``, until that many tokens follow the seed).
 
     Every step reads the last WINDOW tokens (after <s> while the tune is
     shorter), right-padded to one fixed shape, and samples from the model's
@@ -379,7 +381,13 @@ def generate(model, tokens: Sequence[str], seeds: Sequence[Sequence[int]], rng: 
 
     lengths = np.array([token_length(t) for t in tokens])
     tunes = [list(seed) for seed in seeds]
-    done = [sum(lengths[t] for t in tune) >= quarters for tune in tunes]
+
+    def finished(i: int) -> bool:
+        if notes is not None:
+            return len(tunes[i]) >= len(seeds[i]) + notes
+        return sum(lengths[t] for t in tunes[i]) >= quarters
+
+    done = [finished(i) for i in range(len(tunes))]
     for _ in range(MAX_STEPS):
         if all(done):
             break
@@ -389,7 +397,7 @@ def generate(model, tokens: Sequence[str], seeds: Sequence[Sequence[int]], rng: 
         for i, token in enumerate(draw(last, rng, temperature, exclude=SPECIAL)):
             if not done[i]:
                 tunes[i].append(int(token))
-                done[i] = sum(lengths[t] for t in tunes[i]) >= quarters
+                done[i] = finished(i)
     return tunes
 
 
@@ -435,3 +443,74 @@ def artifacts(ctx, split: Split, probs: np.ndarray, model, network: str, stem: s
                                       "max_tokens": MAX_TOKENS}, ensure_ascii=False))
     return {"tunes": folder, "tune_notes": notes_json, "piano_roll": overview, "model": model_path,
             "vocabulary": vocab_path}
+
+
+# -- rnnsuite try ------------------------------------------------------------------------
+
+def _note_key(token: str) -> tuple[int | None, Any]:
+    """What a note token means, whatever its spelling: (MIDI number or None for a rest, quarter length).
+
+    "G4_1", "G4_1.0" and "F##4_1" are the same note; a bare pitch "G4" is a quarter note; a flat may be
+    written "Bb4" as well as music21's "B-4".
+    """
+    from .music_score import midi_number, quarter_length
+
+    name, _, length = token.partition("_")
+    length = quarter_length(f"_{length or 1}")
+    if length <= 0:
+        raise ValueError(token)
+    if name.lower() == "rest":
+        return None, length
+    if len(name) > 1 and name[1] == "b":
+        name = name[0] + "-" + name[2:]
+    return midi_number(name[:1].upper() + name[1:]), length
+
+
+def seed_ids(tokens: Sequence[str], given: Sequence[str]) -> list[int]:
+    """The vocabulary ids of the seed notes a person gave (one-line DataError for a note it does not know)."""
+    known = {}
+    for i, token in enumerate(tokens):
+        try:
+            known.setdefault(_note_key(token), i) if i not in SPECIAL else None
+        except (ValueError, ZeroDivisionError):
+            continue  # a token no person could type (a quarter tone): never a seed
+    ids = []
+    for token in given:
+        try:
+            key = _note_key(token.strip())
+        except (ValueError, ZeroDivisionError):
+            raise DataError(f"{token!r} is not a note: give notes such as G4_1 (G above middle C, a quarter), "
+                            "B-4_0.5 (B flat, an eighth), rest_2 (a half rest), or G4 for a quarter") from None
+        if key not in known:
+            examples = " ".join(tokens[i] for i in sorted(known.values())[:12])
+            raise DataError(f"{token!r} never occurs in the training tunes often enough to be learned; the model "
+                            f"knows {len(known)} notes, e.g. {examples}")
+        ids.append(known[key])
+    return ids
+
+
+def use(folder, inputs: Sequence[str], options, load, stem: str, network: str, name: str) -> str:
+    """``Assignment.use`` of v2.2 and v2.3: a tune generated from the seed notes given (or from nothing).
+
+    Without ``length``, the tune lasts BARS bars of 4/4; with it, that many
+    notes follow the seed.  The MIDI file goes to ``out`` or to ``name`` in
+    the current folder; the line returned says where.
+    """
+    from rnnsuite.tryfiles import output_path, saved
+
+    from .music_score import notes_of, write_midi
+
+    tokens = json.loads(saved(folder, "vocabulary.json").read_text())["tokens"]
+    seed = seed_ids(tokens, inputs)
+    length = options.get("length")
+    if length is not None and length > MAX_STEPS:
+        raise DataError(f"--length {length}: a tune of at most {MAX_STEPS} generated notes")
+    temperature = float(options.get("temperature", TEMPERATURE))
+    model = load(saved(folder, f"{stem}.keras"))  # as artifacts saved it
+    ids = generate(model, tokens, [seed], np.random.default_rng(), temperature=temperature, notes=length)[0]
+    names = [tokens[t] for t in ids]
+    path = output_path(options, name)
+    bars = write_midi(notes_of(names), path, f"{network} tune")
+    shown = " ".join(names[:24]) + (" ..." if len(names) > 24 else "")
+    return (f"{path}: {len(names)} notes, {bars} bars of 4/4, by the {network} ({len(seed)} seed notes, "
+            f"temperature {temperature:g}): {shown}")

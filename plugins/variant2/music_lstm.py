@@ -12,6 +12,8 @@ from . import music
 
 EMBEDDING, UNITS, DROPOUT = 64, 128, 0.3
 
+STEM = "music_lstm"  # the saved model: music_lstm.keras
+
 
 def build(spec):
     """v2.2: the LSTM next-note model.
@@ -37,7 +39,12 @@ def build(spec):
 
 
 def artifacts(ctx, split, probs, model):
-    return music.artifacts(ctx, split, probs, model, network="LSTM", stem="music_lstm")
+    return music.artifacts(ctx, split, probs, model, network="LSTM", stem=STEM)
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try RUN v2.2 [NOTE ...]``: a tune from the seed notes given, written as MIDI (``music.use``)."""
+    return music.use(folder, inputs, options, keras().saving.load_model, STEM, "LSTM", "v2.2-tune.mid")
 
 
 ASSIGNMENT = Assignment(
@@ -53,7 +60,7 @@ ASSIGNMENT = Assignment(
     prepare=music.prepare, train=music.train, predict=music.predict, evaluate=music.evaluate,
     artifacts=artifacts, metrics=music.METRICS, bars=(music.beat_the_bigram("LSTM"),),
     artifact_names=("tunes", "tune_notes", "piano_roll", "history", "model", "vocabulary"),
-    epochs=40, quick_epochs=1,
+    use=use, epochs=40, quick_epochs=1,
 )
 
 FACTORY = ModelFactory("lstm-music", "keras", build,

@@ -87,8 +87,18 @@ def write_tune(notes: Sequence[Note], stem: Path, title: str) -> dict:
         warnings.simplefilter("ignore")  # music21 notes what MusicXML cannot say exactly
         midi = Path(score.write("midi", fp=stem.with_suffix(".mid")))
         musicxml = Path(score.write("musicxml", fp=stem.with_suffix(".musicxml")))
-    bars = len(score.parts[0].getElementsByClass("Measure"))
-    return {"midi": midi, "musicxml": musicxml, "bars": bars}
+    return {"midi": midi, "musicxml": musicxml, "bars": bars_of(score)}
+
+
+def write_midi(notes: Sequence[Note], path: Path, title: str) -> int:
+    """A MIDI file of the notes at ``path`` (whatever its suffix); returns its number of bars."""
+    score = score_of(notes, title)
+    score.write("midi", fp=Path(path))
+    return bars_of(score)
+
+
+def bars_of(score) -> int:
+    return len(score.parts[0].getElementsByClass("Measure"))
 
 
 def read_notes(path: Path) -> list[Note]:
