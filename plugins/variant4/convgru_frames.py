@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnsuite import frames
+from rnnsuite import frames, tryfiles
 from rnnsuite.types import Assignment, Bar, ModelFactory
 
 from . import next_frame
@@ -25,6 +25,7 @@ BATCH = 32
 LEARNING_RATE = 3e-3  # at the start, cosine-decayed to 5% of it by the last epoch
 PATIENCE = 2
 COPIES = 4  # the training windows as drawn and mirrored left-right, up-down and both
+MODEL_FILE = "convgru_frames.keras"
 
 
 def build(spec):
@@ -67,10 +68,19 @@ def predict(ctx, model, inputs: dict) -> dict[str, np.ndarray]:
 
 def artifacts(ctx, split, predicted, model) -> dict[str, Any]:
     paths = next_frame.artifacts(ctx, split, predicted, next_frames(model), "ConvGRU")
-    path = ctx.path("convgru_frames.keras")
-    model.save(path)  # frames in [0, 1] in and out: nothing else is needed to use it
+    path = ctx.path(MODEL_FILE)
+    model.save(path)  # frames in [0, 1] in and out, its input shape says their size: nothing else is needed
     paths["model"] = path
     return paths
+
+
+def use(folder, inputs, options) -> str:
+    """``rnnsuite try RUN v4.3 F1 F2 F3``: the saved ConvGRU's next frame (``next_frame.use``)."""
+    from .convgru import load
+
+    model = load(tryfiles.saved(folder, MODEL_FILE))
+    shape = tuple(int(d) for d in model.input_shape[-2:])  # (B, 3, H, W)
+    return next_frame.use(options, inputs, next_frames(model), shape, "ConvGRU", "v4.3-next-frame.png")
 
 
 ASSIGNMENT = Assignment(
@@ -92,7 +102,7 @@ ASSIGNMENT = Assignment(
                 "(~0.0079 MSE, ~0.39 x copy; ~0.0076 over all windows), partial credit from 0.6 x copy down"),
     ),
     artifact_names=("strips", "sprite_strips", "rollout", "history", "model"),
-    epochs=5, quick_epochs=1,
+    use=use, epochs=5, quick_epochs=1,
 )
 
 FACTORY = ModelFactory("convgru-frames", "custom", build,

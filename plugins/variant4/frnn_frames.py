@@ -11,11 +11,12 @@ transposes (a shape moving right, mirrored, is a shape moving left).
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 
-from rnnsuite import frames
+from rnnsuite import frames, tryfiles
 from rnnsuite.scratch import FRNN, Adam, fit
 from rnnsuite.types import Assignment, Bar, ModelFactory, ScratchSpec
 
@@ -28,6 +29,7 @@ LEARNING_RATE = 2e-3
 PATIENCE = 3
 CLIP = 5.0  # global gradient norm
 COPIES = 8  # the training windows, mirrored and transposed (square frames)
+MODEL_FILE, SCALER_FILE = "frnn_frames.npz", "frnn_frames.scaler.json"
 
 
 def build(spec) -> FRNN:
@@ -63,9 +65,16 @@ def predict(ctx, model: FramePredictor, inputs: dict) -> dict[str, np.ndarray]:
 
 def artifacts(ctx, split, predicted, model: FramePredictor) -> dict[str, Any]:
     paths = next_frame.artifacts(ctx, split, predicted, model.predict, "FRNN")
-    paths["model"] = model.core.save(ctx.path("frnn_frames.npz"))
-    model.save_scaler(ctx.path("frnn_frames.scaler.json"))  # what turns frames into the FRNN's inputs
+    paths["model"] = model.core.save(ctx.path(MODEL_FILE))
+    model.save_scaler(ctx.path(SCALER_FILE))  # what turns frames into the FRNN's inputs
     return paths
+
+
+def use(folder, inputs, options) -> str:
+    """``rnnsuite try RUN v4.1 F1 F2 F3``: the saved FRNN's next frame (``next_frame.use``)."""
+    spec = json.loads(tryfiles.saved(folder, SCALER_FILE).read_text())  # the frame size, mean and std
+    model = FramePredictor(FRNN.load(tryfiles.saved(folder, MODEL_FILE)), spec)
+    return next_frame.use(options, inputs, model.predict, model.shape, "FRNN", "v4.1-next-frame.png")
 
 
 ASSIGNMENT = Assignment(
@@ -90,7 +99,7 @@ ASSIGNMENT = Assignment(
     ),
     artifact_names=("strips", "sprite_strips", "rollout", "history", "model"),
     adapt=next_frame.frame_predictor, scratch=ScratchSpec(inputs="vectors", output="last", loss="mse"),
-    epochs=12, quick_epochs=1,
+    use=use, epochs=12, quick_epochs=1,
 )
 
 FACTORY = ModelFactory("frnn-frames", "scratch", build,

@@ -261,3 +261,24 @@ def artifacts(ctx, split: Split, predicted: dict, next_frames, network: str) -> 
     predicted_clips = np.concatenate([clips[:, : frames.STEPS], rolled], axis=1)
     out["rollout"] = frames.animation(ctx.path("rollout.gif"), frames.side_by_side(clips, predicted_clips))
     return out
+
+
+# -- rnnsuite try ----------------------------------------------------------------------
+def use(options, inputs, next_frames, shape: tuple[int, int], network: str, name: str) -> str:
+    """``Assignment.use`` of v4.1 and v4.3: the next frame after 3 image files of the frame size, as a PNG.
+
+    The files are read as gray frames in [0, 1] (``rnnsuite.tryfiles``),
+    oldest first; the predicted frame goes to ``out`` or to ``name`` in the
+    current folder.
+    """
+    from rnnsuite.tryfiles import output_path, read_gray, write_gray
+
+    H, W = shape
+    if len(inputs) != frames.STEPS:
+        raise DataError(f"give {frames.STEPS} image files of {W}x{H} pixels, the frames t-2, t-1, t in order; "
+                        f"got {len(inputs)}")
+    window = np.stack([read_gray(path, shape, f"the {network}") for path in inputs])[None]
+    predicted = np.clip(np.asarray(next_frames(window), np.float64).reshape(H, W), 0.0, 1.0)
+    path = write_gray(output_path(options, name), predicted)
+    return (f"{path}: the {network}'s next frame ({W}x{H}) after {', '.join(inputs)}; it differs from the last "
+            f"frame by MSE {frames.mse(predicted, window[0, -1]):.4f}")
