@@ -60,7 +60,7 @@ V5_3 = Assignment(
              "закрытие фрагмента, повышение резкости."),
     datasets=("mnist5k", "digits"), model="elman-digits",
     prepare=elman_digits.prepare, train=elman_digits.train, predict=elman_digits.predict,
-    evaluate=elman_digits.evaluate, artifacts=elman_digits.artifacts,
+    evaluate=elman_digits.evaluate, artifacts=elman_digits.artifacts, use=elman_digits.use,
     metrics=elman_digits.METRICS,
     bars=(Bar("accuracy", 0.90, floor="majority_accuracy",
               why="clean MNIST 5k test accuracy; a row-by-row simple recurrent net reaches 0.90+ even on "

@@ -26,6 +26,7 @@ LEARNING_RATE = 2e-3
 CLIP_NORM = 1.0  # a simple recurrent net's gradients can explode through 28 steps
 PATIENCE = 6  # epochs without a better validation accuracy before stopping (the best is kept)
 QUICK = {"mnist": 600, "digits8": 300}
+MODEL_FILE = "elman_digits.keras"
 
 
 def metric_name(key: str) -> str:
@@ -162,7 +163,52 @@ def artifacts(ctx, split, predicted, model):
         rows.append((key.partition("_")[2] or "clean", split.test_inputs[key][shown], captions))
     out["filtered_examples"] = plots.image_grid(ctx.path("filtered_examples.png"), rows,
                                                 title="Elman network: predictions on filtered MNIST test images")
-    path = ctx.path("elman_digits.keras")
+    path = ctx.path(MODEL_FILE)
     model.save(path)
     out["model"] = path
     return out
+
+
+# -- rnnsuite try ------------------------------------------------------------------
+def as_digit(image: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A person's square gray image (H, H) as the network reads digits: SIDE x SIDE, a light digit on black.
+
+    A smaller image is upscaled as the 8x8 digits are (bilinear), a larger one
+    averaged down (box filter); a mostly light image (a dark digit on paper)
+    is inverted.  Returns the image and whether it was inverted.
+    """
+    from PIL import Image
+
+    inverted = bool(image.mean() > 0.5)
+    if inverted:
+        image = 1.0 - image
+    if image.shape[0] < SIDE:
+        return _up(image[None])[0], inverted
+    box = Image.fromarray(np.asarray(image, np.float32), mode="F").resize((SIDE, SIDE), Image.Resampling.BOX)
+    return np.clip(np.asarray(box, np.float32), 0.0, 1.0), inverted
+
+
+def use(folder, inputs, options) -> str:
+    """``rnnsuite try RUN v5.3 IMAGE ...``: the digit in each square image file, with its probability."""
+    from rnnsuite.errors import DataError
+    from rnnsuite.tryfiles import read_gray, saved
+
+    from .elman import load
+
+    if not inputs:
+        raise DataError("give one or more image files of a handwritten digit (square: 28x28 as MNIST, 8x8, ...)")
+    images, notes = [], []
+    for path in inputs:
+        image = read_gray(path)
+        if image.shape[0] != image.shape[1]:
+            raise DataError(f"{path}: a {image.shape[1]}x{image.shape[0]} image; the Elman network reads square "
+                            f"digit images ({SIDE}x{SIDE} as MNIST, or any square size, resized to it)")
+        digit, inverted = as_digit(image)
+        images.append(digit)
+        notes.append(" (read inverted: a dark digit on a light background)" if inverted else "")
+    probs = np.asarray(load(saved(folder, MODEL_FILE)).predict(np.stack(images), verbose=0), np.float64)
+    lines = []
+    for path, p, note in zip(inputs, probs, notes):
+        first, second = np.argsort(-p)[:2]
+        lines.append(f"{path}: digit {first} (p = {p[first]:.2f}; next {second}, p = {p[second]:.2f}){note}")
+    return "\n".join(lines)
