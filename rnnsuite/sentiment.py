@@ -285,37 +285,101 @@ def predict_classifier(ctx, model, ids) -> np.ndarray:
     return (np.asarray(model.predict(ids, batch_size=256, verbose=0)).reshape(len(ids)) > 0.5).astype(np.int64)
 
 
+VOCABULARY = "vocabulary.json"  # beside every saved review classifier
+
+
+def save_vocabulary(split: ReviewSplit, path: Path) -> Path:
+    """The vocabulary and the sequence length (JSON): what turns a raw review into a classifier's input."""
+    import json
+
+    path.write_text(json.dumps(
+        {"tokens": split.vocab.tokens, "length": split.spec["length"], "padding": "left, PAD = 0, unknown = 1",
+         "tokenizer": "rnnsuite.prep.tokenize"}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@dataclass
+class ReviewEncoder:
+    """Raw reviews -> the left-padded word ids a classifier was trained on (read back from ``VOCABULARY``)."""
+
+    vocab: Any
+    length: int
+
+    @classmethod
+    def load(cls, path: Path) -> "ReviewEncoder":
+        import json
+
+        from rnnsuite.prep import Vocabulary
+
+        meta = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(Vocabulary(meta["tokens"]), int(meta["length"]))
+
+    def ids(self, texts: Sequence[str]) -> np.ndarray:
+        """(N, length) int32: each review's last ``length`` words, PAD = 0 on the left."""
+        from rnnsuite.prep import pad, tokenize
+
+        return pad([self.vocab.encode(tokenize(t)) for t in texts], self.length, side="left", truncate="left")
+
+
 def save_classifier(model, split: ReviewSplit, folder: Path) -> Path:
     """The Keras model and, beside it, its vocabulary and sequence length (``vocabulary.json``):
     what turns a raw review into the model's input."""
-    import json
-
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / "model.keras")
-    (folder / "vocabulary.json").write_text(json.dumps(
-        {"tokens": split.vocab.tokens, "length": split.spec["length"], "padding": "left, PAD = 0, unknown = 1",
-         "tokenizer": "rnnsuite.prep.tokenize"}, ensure_ascii=False), encoding="utf-8")
+    save_vocabulary(split, folder / VOCABULARY)
     return folder
 
 
 def load_classifier(folder: Path):
     """A classifier saved by :func:`save_classifier`, as ``classify(texts) -> P(positive)`` per text."""
-    import json
+    encoder = ReviewEncoder.load(Path(folder) / VOCABULARY)
+    positive = keras_positive(Path(folder) / "model.keras")
+    return lambda texts: positive(encoder.ids(texts))
 
-    from rnnsuite.kerasutil import keras
-    from rnnsuite.prep import Vocabulary, pad, tokenize
 
-    meta = json.loads((Path(folder) / "vocabulary.json").read_text(encoding="utf-8"))
-    vocab, length = Vocabulary(meta["tokens"]), int(meta["length"])
+def keras_positive(path: Path):
+    """A saved Keras review classifier as ``positive(ids) -> P(positive)`` per row of word ids."""
     import rnnsuite.review_layers  # noqa: F401 - registers MaxOverSteps for loading
+    from rnnsuite.kerasutil import keras
 
-    model = keras().saving.load_model(Path(folder) / "model.keras")
+    model = keras().saving.load_model(path)
+    return lambda ids: np.asarray(model.predict(ids, verbose=0)).reshape(len(ids))
 
-    def classify(texts: Sequence[str]) -> np.ndarray:
-        ids = pad([vocab.encode(tokenize(t)) for t in texts], length, side="left", truncate="left")
-        return np.asarray(model.predict(ids, verbose=0)).reshape(len(texts))
 
-    return classify
+EXAMPLE_REVIEW = "the plot was thin but the acting superb"
+
+
+def try_reviews(inputs: Sequence[str], vocabulary: Path, load_positive) -> str:
+    """``Assignment.use`` of a review classifier: one line per review, its label and that label's probability.
+
+    ``load_positive()`` returns the model as ``positive(ids) -> P(positive)``; it is called only once the
+    reviews are known good.  A review without a single word or mark is refused; words the model never
+    learned are named.
+    """
+    from rnnsuite.errors import DataError
+    from rnnsuite.prep import tokenize
+    from rnnsuite.tryout import texts, unknown
+
+    reviews = texts(inputs, "a review", EXAMPLE_REVIEW)
+    for i, review in enumerate(reviews, 1):
+        if not tokenize(review):
+            raise DataError(f"review {i} of {len(reviews)} has no word to read: {review!r}")
+    encoder = ReviewEncoder.load(vocabulary)
+    positive = np.asarray(load_positive()(encoder.ids(reviews)), dtype=np.float64).reshape(len(reviews))
+    lines = []
+    for review, p in zip(reviews, positive):
+        label, probability = ("positive", p) if p > 0.5 else ("negative", 1.0 - p)
+        note = unknown(tokenize(review), encoder.vocab.index)
+        lines.append(f"{label} (probability {probability:.3f}): {review}" + (f" ({note})" if note else ""))
+    return "\n".join(lines)
+
+
+def try_classifier(folder: Path, inputs: Sequence[str]) -> str:
+    """:func:`try_reviews` with a Keras classifier saved by :func:`save_classifier` in ``folder``."""
+    from rnnsuite.tryfiles import saved
+
+    vocabulary, model = saved(folder, VOCABULARY), saved(folder, "model.keras")
+    return try_reviews(inputs, vocabulary, lambda: keras_positive(model))
 
 
 def write_samples(path: Path, split: ReviewSplit, predicted: np.ndarray, count: int = 20) -> Path:

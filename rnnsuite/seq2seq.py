@@ -395,13 +395,15 @@ class Seq2Seq:
 
     @classmethod
     def load(cls, folder: Path) -> "Seq2Seq":
-        """A saved model, ready to decode new text: ``Seq2Seq.load(path).beam(["..."])``."""
+        """A saved model, ready to decode new text: ``Seq2Seq.load(path).beam(["..."])``; a missing file is a
+        one-line ``DataError``."""
         from rnnsuite.kerasutil import keras
+        from rnnsuite.tryfiles import saved
 
-        folder = Path(folder)
-        spec = json.loads((folder / "codecs.json").read_text(encoding="utf-8"))
+        spec = json.loads(saved(folder, "codecs.json").read_text(encoding="utf-8"))
+        model = saved(folder, "model.keras")
         copy_distribution_layer()  # registered before loading a model that copies
-        return cls.adapt(spec, keras().models.load_model(folder / "model.keras", compile=False))
+        return cls.adapt(spec, keras().models.load_model(model, compile=False))
 
 
 def _part(model: Any, name: str) -> Any:

@@ -42,6 +42,7 @@ TEST_SHARE = 0.3
 QUICK_PAIRS = 400
 SUBWORDS = 800  # pieces per language (at most: sentencepiece stops earlier on small data)
 BEAM = 4
+MODEL = "translator"  # the saved model's folder in the run
 
 
 # -- placeholders -----------------------------------------------------------------------
@@ -212,8 +213,18 @@ def artifacts(ctx, split: Split, hypotheses: list[str], s2s: Seq2Seq) -> dict[st
         parts += [f"\n## {title}\n", "| chrF | source | reference | hypothesis |", "|---:|---|---|---|"]
         parts += [f"| {per[i]:.1f} | {_md(src[i])} | {_md(refs[i])} | {_md(hypotheses[i])} |" for i in idx]
     md.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    folder = s2s.save(ctx.path("translator"))
+    folder = s2s.save(ctx.path(MODEL))
     return {"translations": tsv, "translations_md": md, "model": Path(folder)}
+
+
+def try_translate(folder: Path, inputs: Sequence[str], what: str, example: str) -> str:
+    """``Assignment.use`` of a translator: each sentence (an argument, ``what``) translated by beam search,
+    one line each: ``source → translation``."""
+    from rnnsuite.tryout import texts
+
+    sentences = texts(inputs, what, example)
+    out = translate(Seq2Seq.load(Path(folder) / MODEL), sentences)
+    return "\n".join(f"{s} → {t or '(nothing: the model wrote no word)'}" for s, t in zip(sentences, out))
 
 
 def _cell(text: str) -> str:

@@ -40,6 +40,7 @@ TEST_SHARE = 0.3
 QUICK_PAIRS = 600
 LEAD = 8
 BEAM = 4
+MODEL = "titler"  # the saved model's folder in the run
 SYSTEMS = ("", "constant_", "nearest_", "lead8_")
 ROUGE = ("rouge1", "rouge2", "rougeL")
 METRICS = tuple(f"{system}{r}" for system in SYSTEMS for r in ROUGE)
@@ -201,8 +202,16 @@ def artifacts(ctx, split: Split, titles: list[str], s2s: Seq2Seq) -> dict[str, A
     maps = attention_plot(ctx.path("attention.png"), [
         (s2s.source.pieces(sources[j]), [s2s.target.tokens[t] for t in greedy_ids[j]], attention[j])
         for j in range(min(3, len(shown)))], title=f"{ctx.assignment.id}: attention of the greedy titles")
-    folder = s2s.save(ctx.path("titler"))
+    folder = s2s.save(ctx.path(MODEL))
     return {"samples": table, "attention": maps, "model": Path(folder)}
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: a title for each abstract (an argument), by beam search over its first words."""
+    from rnnsuite.tryout import texts
+
+    abstracts = texts(inputs, "an abstract", "We measured blood pressure in 2,000 adults over ten years ...")
+    return "\n".join(Seq2Seq.load(folder / MODEL).beam([lead(a, SOURCE_WORDS) for a in abstracts], width=BEAM))
 
 
 ASSIGNMENT = Assignment(
@@ -214,7 +223,7 @@ ASSIGNMENT = Assignment(
             "и решить задачу: генерация аннотации по тексту научной статьи (можно заголовка по аннотации); "
             "здесь - заголовок по аннотации англоязычных статей PubMed.",
     datasets=("pubmed",), model="seq2seq-titles",
-    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts,
+    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts, use=use,
     metrics=METRICS,
     bars=(
         Bar("rouge2", 0.03, why="titles must share word pairs with the true ones; the constant title of common "

@@ -26,6 +26,11 @@ def prepare(ctx):
     return translation.prepare(ctx, reverse=False, salt=SALT)
 
 
+def use(folder, inputs, options):
+    """``rnnsuite try``: each English sentence (an argument) in Russian."""
+    return translation.try_translate(folder, inputs, "an English sentence", "Open the file")
+
+
 def build(spec):
     """Return an **uncompiled** ``keras.Model`` mapping ``[English piece ids (B, S), Russian piece ids shifted
     right (B, T)]`` to next-piece logits ``(B, T, V)``, V = ``len(spec["target_codec"]["tokens"])``, whose
@@ -64,7 +69,7 @@ ASSIGNMENT = Assignment(
             "keras.layers.Bidirectional (строки интерфейса JupyterLab и Django).",
     datasets=("en_ru_pairs",), model="birnn-en-ru",
     prepare=prepare, train=translation.train, predict=translation.predict,
-    evaluate=translation.evaluate, artifacts=translation.artifacts,
+    evaluate=translation.evaluate, artifacts=translation.artifacts, use=use,
     metrics=translation.METRICS, bars=translation.bars("English", "Russian"),
     artifact_names=translation.ARTIFACTS, adapt=Seq2Seq.adapt, epochs=20, quick_epochs=2,
 )

@@ -31,6 +31,7 @@ DATA = "restaurant_reviews"
 UNLABELLED = "movie_reviews_long"
 LEARNING_RATE = 5e-4
 MAX_LENGTH = 200
+MODEL = "lstm_reviews"  # the saved classifier's folder in the run
 #: the bar: this share of the way from the majority class to the bag of words
 SHARE = 0.77
 ANCHOR = ("On the default fine-food reviews (majority class 0.651, bag of words ~0.78) 0.77 is an accuracy of "
@@ -71,7 +72,12 @@ def evaluate(ctx, split, predicted):
 
 def artifacts(ctx, split, predicted, model):
     return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
-            "model": sentiment.save_classifier(model, split, ctx.path("lstm_reviews"))}
+            "model": sentiment.save_classifier(model, split, ctx.path(MODEL))}
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: each review (an argument) classified, with the probability of its label."""
+    return sentiment.try_classifier(folder / MODEL, inputs)
 
 
 ASSIGNMENT = Assignment(
@@ -84,7 +90,7 @@ ASSIGNMENT = Assignment(
             "(замена); --data принимает настоящие отзывы на рестораны (UCI yelp_labelled.txt, Kaggle "
             "Restaurant_Reviews.tsv).",
     datasets=(DATA, UNLABELLED), model="lstm-reviews",
-    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts,
+    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts, use=use,
     metrics=sentiment.METRICS,
     bars=(sentiment.relative_bar(SHARE, ANCHOR),),
     artifact_names=("samples", "history", "model"),

@@ -23,11 +23,11 @@ V5_1 = Assignment(
              "функция потерь - перекрёстная энтропия -ln(p_c) только на последнем шаге."),
     datasets=("movie_reviews", "movie_reviews_long"), model="frnn-sentiment",
     prepare=frnn_sentiment.prepare, train=frnn_sentiment.train, predict=frnn_sentiment.predict,
-    evaluate=frnn_sentiment.evaluate, artifacts=frnn_sentiment.artifacts,
+    evaluate=frnn_sentiment.evaluate, artifacts=frnn_sentiment.artifacts, use=frnn_sentiment.use,
     metrics=sentiment.METRICS,
     bars=(sentiment.relative_bar(0.6, f"{RT} 0.6 is an accuracy of ~0.68, the fixed bar it replaces; the "
                                       "reference FRNN reaches 0.70-0.72 there."),),
-    artifact_names=("samples", "history", "model"),
+    artifact_names=("samples", "history", "model", "vocabulary"),
     scratch=ScratchSpec(inputs="tokens", output="last", loss="ce", masked=True),
     epochs=6, quick_epochs=1,
 )
@@ -39,7 +39,7 @@ V5_2 = Assignment(
             "текстовых отзывов на фильмы.",
     datasets=("movie_reviews", "movie_reviews_long"), model="gru-sentiment",
     prepare=gru_sentiment.prepare, train=gru_sentiment.train, predict=gru_sentiment.predict,
-    evaluate=gru_sentiment.evaluate, artifacts=gru_sentiment.artifacts,
+    evaluate=gru_sentiment.evaluate, artifacts=gru_sentiment.artifacts, use=gru_sentiment.use,
     metrics=sentiment.METRICS,
     bars=(sentiment.relative_bar(1.0, f"{RT} 1.0 is matching the bag of words, ~0.75; Kim (2014): a "
                                       "randomly initialised CNN reaches 0.761 on these snippets (the fixed bar "

@@ -26,6 +26,7 @@ VALIDATION_SHARE = 0.1
 UNLABELLED = "movie_reviews_long"
 LEARNING_RATE = 1e-3
 INPUT_RMS = 1.0  # the size of W's entries at the start: a word moves each hidden unit's input by ~1
+MODEL = "frnn_sentiment.npz"
 
 
 def build(spec) -> "object":
@@ -80,4 +81,21 @@ def evaluate(ctx, split, predicted):
 
 def artifacts(ctx, split, predicted, model):
     return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
-            "model": model.save(ctx.path("frnn_sentiment.npz"))}
+            "model": model.save(ctx.path(MODEL)),
+            "vocabulary": sentiment.save_vocabulary(split, ctx.path(sentiment.VOCABULARY))}
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: each review (an argument) classified by the saved FRNN, p = softmax(y_T), class 1 positive."""
+    from rnnsuite.tryfiles import saved
+
+    vocabulary, path = saved(folder, sentiment.VOCABULARY), saved(folder, MODEL)
+
+    def load():
+        from rnnsuite.sampling import softmax
+        from rnnsuite.scratch.frnn import FRNN
+
+        model = FRNN.load(path)
+        return lambda ids: softmax(model.forward(ids, ids > 0))[:, 1]
+
+    return sentiment.try_reviews(inputs, vocabulary, load)

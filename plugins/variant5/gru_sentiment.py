@@ -17,6 +17,7 @@ from rnnsuite import sentiment
 
 UNLABELLED = "movie_reviews_long"
 LEARNING_RATE = 5e-4
+MODEL = "gru_sentiment"  # the saved classifier's folder in the run
 
 
 def build(spec):
@@ -45,4 +46,9 @@ def evaluate(ctx, split, predicted):
 
 def artifacts(ctx, split, predicted, model):
     return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
-            "model": sentiment.save_classifier(model, split, ctx.path("gru_sentiment"))}
+            "model": sentiment.save_classifier(model, split, ctx.path(MODEL))}
+
+
+def use(folder, inputs, options):
+    """``rnnsuite try``: each review (an argument) classified, with the probability of its label."""
+    return sentiment.try_classifier(folder / MODEL, inputs)
