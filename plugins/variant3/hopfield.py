@@ -43,6 +43,7 @@ DISTORTIONS = {"q10": ("flip", 0.1), "q20": ("flip", 0.2), "block": ("block", 0.
 TRIALS, QUICK_TRIALS = 40, 8  # distorted copies of each pattern per distortion
 RECALLED = 0.8  # the capacity curves count a number of patterns as held when this share is recalled exactly
 CAPACITY_N = 100  # random patterns of the capacity curve
+MODEL_FILE = "hopfield.npz"  # weights per (set, rule), the patterns, their labels and image shape
 
 
 def _prefix(name: str) -> str:
@@ -296,12 +297,62 @@ def artifacts(ctx, split: Split, predicted: dict, model: StoredNetworks) -> dict
            "glyph_restorations": restorations(ctx, split, predicted, "glyphs")}
     out.update(capacity(ctx, model))
     out["recall_table"] = recall_table(ctx, split, predicted, model)
-    path = ctx.path("hopfield.npz")
-    with open(path, "wb") as f:  # the weights of every (set, rule) and the patterns they hold
+    path = ctx.path(MODEL_FILE)
+    with open(path, "wb") as f:  # the weights of every (set, rule), the patterns they hold, their labels and shape
         np.savez(f, **{f"W_{name}_{rule}": np.asarray(net.W) for (name, rule), net in model.networks.items()},
-                 **{f"patterns_{name}": xi for name, xi in split.train.patterns.items()})
+                 **{f"patterns_{name}": xi for name, xi in split.train.patterns.items()},
+                 **{f"labels_{name}": np.asarray(split.info[name]["labels"]) for name in split.train.patterns},
+                 **{f"shape_{name}": np.asarray(shape) for name, shape in split.train.shapes.items()})
     out["model"] = path
     return out
+
+
+# -- rnnsuite try ----------------------------------------------------------------------------
+def pattern_name(name: str, label) -> str:
+    return f"digit {label}" if name == "digits" else f"glyph {chr(int(label))!r}"
+
+
+def use(folder, inputs, options) -> str:
+    """``rnnsuite try RUN v3.3 IMAGE [RULE]``: the image restored by the network that stores its set's patterns.
+
+    The image's size picks the set (8x8: the digits, 9 wide x 16 high: the
+    glyphs); it is read gray, made +-1 at 0.5 as the patterns were, and
+    restored by asynchronous updates with the weights of RULE (pinv by
+    default).  The restored image goes to ``out`` or ``v3.3-restored.png``.
+    """
+    from rnnsuite.tryfiles import output_path, read_gray, saved, write_gray
+
+    if not 1 <= len(inputs) <= 2 or (len(inputs) == 2 and inputs[1] not in RULES):
+        raise DataError(f"give IMAGE [RULE]: one image file to restore and a learning rule ({', '.join(RULES)}; "
+                        f"pinv by default); got {' '.join(inputs) or 'nothing'}")
+    rule = inputs[1] if len(inputs) == 2 else "pinv"
+    with np.load(saved(folder, MODEL_FILE), allow_pickle=False) as stored:
+        if not all(f"shape_{name}" in stored for name in SETS):
+            raise DataError(f"{folder / MODEL_FILE} holds no image shapes: it was saved by an older rnnsuite; run "
+                            "the assignment again")
+        shapes = {name: tuple(int(d) for d in stored[f"shape_{name}"]) for name in SETS}
+        image = read_gray(inputs[0])
+        name = next((n for n, shape in shapes.items() if image.shape == shape), None)
+        if name is None:
+            sizes = " or ".join(f"{w}x{h} ({n})" for n, (h, w) in shapes.items())
+            raise DataError(f"{inputs[0]}: a {image.shape[1]}x{image.shape[0]} image; the Hopfield network stores "
+                            f"{sizes} images (width x height)")
+        net = HopfieldNetwork(mode="async")
+        net.W, net.rule = np.array(stored[f"W_{name}_{rule}"]), rule
+        patterns, labels = np.array(stored[f"patterns_{name}"]), stored[f"labels_{name}"].tolist()
+    state = bipolar(image[None])
+    restored = net.restore(state, rng=np.random.default_rng())
+    m = (patterns @ restored[0].astype(np.float64)) / patterns.shape[1]  # overlap with every stored pattern
+    best = int(np.argmax(np.abs(m)))
+    what = pattern_name(name, labels[best])
+    m_in = float(patterns[best] @ state[0]) / patterns.shape[1]
+    if abs(m[best]) == 1.0:
+        found = f"restored {what}" if m[best] > 0 else f"settled on the negative of {what} (also an attractor)"
+    else:
+        found = f"settled on no stored pattern (nearest: {what}, overlap m = {m[best]:.2f})"
+    path = write_gray(output_path(options, "v3.3-restored.png"), (restored[0].reshape(shapes[name]) + 1) / 2)
+    return (f"{path}: {found}; the input's overlap with it was {m_in:.2f} ({name}, rule {rule}, "
+            f"{len(patterns)} stored patterns)")
 
 
 ASSIGNMENT = Assignment(
@@ -324,7 +375,7 @@ ASSIGNMENT = Assignment(
                 "(recall_hebb_q10, the capacity curve), the pseudo-inverse rule stores all 5"),
     ),
     artifact_names=("restorations", "glyph_restorations", "capacity", "capacity_table", "recall_table", "model"),
-    epochs=1, quick_epochs=1,
+    use=use, epochs=1, quick_epochs=1,
 )
 
 FACTORY = ModelFactory("hopfield", "custom", build,
