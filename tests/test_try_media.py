@@ -319,3 +319,25 @@ def test_try_classifies_digit_images(runs, tmp_path):
     assert "a 40x28 image; the Elman network reads square" in one_line_error(
         try_in_fresh_process(run, "v5.3", str(tmp_path / "wide.png")))
     assert "give one or more image files" in one_line_error(try_in_fresh_process(run, "v5.3"))
+
+
+@pytest.mark.slow
+def test_the_keras_siblings_load_their_saved_models(tmp_path):
+    """v2.2's LSTM and v4.3's ConvGRU, saved untrained as their artifacts save them, used in this process."""
+    from rnnsuite.plugins.variant2 import music_lstm
+    from rnnsuite.plugins.variant2.music_score import read_notes
+    from rnnsuite.plugins.variant4 import convgru_frames
+
+    music_lstm.build({"tokens": TOKENS}).save(tmp_path / f"{music_lstm.STEM}.keras")
+    (tmp_path / "vocabulary.json").write_text(json.dumps({"tokens": TOKENS}))
+    line = music_lstm.use(tmp_path, ["A4_1.5"], {"length": 4, "out": tmp_path / "t.mid", "temperature": 2.0})
+    assert line.startswith(f"{tmp_path / 't.mid'}: 5 notes, ") and "by the LSTM" in line
+    assert read_notes(tmp_path / "t.mid")[0].pitch == "A4"
+
+    convgru_frames.build({"height": 8, "width": 8}).save(tmp_path / convgru_frames.MODEL_FILE)
+    frames = [str(tryfiles.write_gray(tmp_path / f"f{t}.png", np.eye(8) * t / 2)) for t in range(3)]
+    line = convgru_frames.use(tmp_path, frames, {"out": tmp_path / "next.png"})
+    assert line.startswith(f"{tmp_path / 'next.png'}: the ConvGRU's next frame (8x8)")
+    assert tryfiles.read_gray(tmp_path / "next.png").shape == (8, 8)
+    with pytest.raises(DataError, match="a 32x32 image, but the ConvGRU takes 8x8 images"):
+        convgru_frames.use(tmp_path, [*frames[:2], moving_square(tmp_path)[0]], {})
