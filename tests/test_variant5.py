@@ -153,7 +153,7 @@ def test_every_assignment_runs_quick_with_sane_metrics_and_artifacts(quick_resul
     by_id = {r.assignment: r for r in results}
     assert set(by_id["v5.3"].metrics) >= {"accuracy", "digits8_accuracy",
                                          *(f"accuracy_{f}" for f in filters.FILTERS)}
-    assert set(by_id["v5.1"].artifacts) == {"samples", "model", "history"}
+    assert set(by_id["v5.1"].artifacts) == {"samples", "model", "vocabulary", "history"}
     assert set(by_id["v5.3"].artifacts) == {"accuracy_table", "accuracy_table_md", "filtered_examples", "history",
                                             "model"}
     assert by_id["v5.1"].info["train_records"] + by_id["v5.1"].info["test_records"] == by_id["v5.1"].info["records"]
