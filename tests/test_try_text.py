@@ -222,3 +222,10 @@ def test_a_run_missing_a_saved_file_or_with_a_broken_one(run_of, tmp_path):
     proc = try_in_fresh_process(copy, "v5.1", "a fine film")  # not the person's input: exit 1, still one line
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("Error: v5.1 could not use what") and len(proc.stderr.splitlines()) == 1
+
+
+def test_a_length_beyond_the_cap_is_refused_before_anything_loads(tmp_path):
+    from rnnsuite.cli.try_ import MAX_LENGTH
+
+    line = one_line_error(try_in_fresh_process(tmp_path, "v1.1", "x", "--length", str(MAX_LENGTH + 1)))
+    assert "--length" in line and str(MAX_LENGTH) in line

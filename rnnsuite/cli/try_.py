@@ -8,6 +8,8 @@ import click
 
 from rnnsuite.cli.common import manager, parse_assignment_id
 
+MAX_LENGTH = 10_000  # a generated text or tune a person reads or hears; more is a typo, not a wish
+
 
 @click.command("try")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
@@ -15,7 +17,8 @@ from rnnsuite.cli.common import manager, parse_assignment_id
 @click.argument("inputs", nargs=-1)
 @click.option("--temperature", type=click.FloatRange(min=0.01), default=None,
               help="Sampling temperature for generated text or music (lower: safer, higher: wilder).")
-@click.option("--length", type=click.IntRange(min=1), default=None, help="How much to generate (characters, notes).")
+@click.option("--length", type=click.IntRange(min=1, max=MAX_LENGTH), default=None,
+              help=f"How much to generate (characters, notes; at most {MAX_LENGTH:,}).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write a generated file (music, an image).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
