@@ -133,4 +133,6 @@ def test_a_real_quick_run_renders_in_a_real_browser(browser, tmp_path):
     seen = inspect(browser, out / "report.html", tmp_path / "v6.png")
     assert_renders(seen)
     assert_holds_the_numbers(seen, out)
-    assert {alt for alt, _, _ in seen["images"]} == {"predictions_plot", "history"}
+    assert {alt for alt, _, _ in seen["images"]} == {"predictions_plot", "history", "v6.1 unrolled over 3 steps"}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "How the network works: Fully recurrent network (FRNN)" in page and "h_t = tanh(W x_t" in page

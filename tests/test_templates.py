@@ -71,9 +71,10 @@ def scores(result) -> dict[str, float]:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("variant, tasks", [(6, (1, 3)), (5, (1,))])
+@pytest.mark.parametrize("variant, tasks", [(6, (1, 3))])
 def test_a_template_completed_as_its_comments_say_gets_full_marks(tmp_path, variant, tasks):
-    """The numpy assignments in a default (full) run: every item, bars included."""
+    """The numpy assignments of variant 6 in a default (full) run: every item, bars included (v5.1's full
+    run takes minutes: its completed template is compared with the reference in quick mode below)."""
     completed = complete(write_template(tmp_path, variant), write_template(tmp_path, variant, reference=True))
     for ident, result in checked(tmp_path, "completed.py", completed, variant, tasks, quick=False).items():
         assert result.status == "ok", result.reason
@@ -104,7 +105,7 @@ def test_check_on_the_command_line(tmp_path):
     doc = json.loads(result.stdout)
     assert check_schema(doc, schemas()["rnnsuite check --json"]) == []
     items = {i["name"]: i for i in doc["assignments"][0]["items"]}
-    assert items["v6.1 gradient W"]["passed"] and "margin" in items["v6.1 mae < persistence_mae"]["message"]
+    assert items["v6.1 gradient W"]["passed"] and "margin" in items["v6.1 mae < mean3_mae"]["message"]
     broken = tmp_path / "broken.py"
     broken.write_text("def rnnsuite_add_models(:\n")
     result = CliRunner().invoke(cli, ["check", str(broken), "--variant", "6"])
@@ -112,13 +113,46 @@ def test_check_on_the_command_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_keras_templates_completed_get_what_the_reference_gets(tmp_path):
-    """Quick mode: completed as the comments say, a Keras template trains exactly as the reference does."""
-    for variant, tasks in ((5, (2, 3)), (6, (2,))):
+def test_the_templates_completed_get_what_the_reference_gets(tmp_path):
+    """Quick mode: completed as the comments say, a Keras template (a custom cell; a seq2seq model the
+    assignment wraps) trains exactly as the reference does; the scratch FRNN on token ids (its own initial
+    weights) gets full marks on every model check."""
+    for variant, tasks in ((5, (1, 3)), (6, (2,))):
         template = write_template(tmp_path, variant)
         reference = write_template(tmp_path, variant, reference=True)
         ours = checked(tmp_path, f"completed{variant}.py", complete(template, reference), variant, tasks)
         theirs = checked(tmp_path, f"reference{variant}.py", reference, variant, tasks)
         for ident, result in ours.items():
             assert result.status == "ok", result.reason
-            assert scores(result) == scores(theirs[ident]) and result.metrics == theirs[ident].metrics
+            if ident == "v5.1":
+                checks = [i for i in result.items if " gradient " in i.name or " forward" in i.name]
+                assert checks and all(i.score == i.max_score for i in checks), [i.name for i in checks]
+            else:
+                assert scores(result) == scores(theirs[ident]) and result.metrics == theirs[ident].metrics
+
+
+@pytest.mark.slow
+def test_every_variant_has_a_template_and_a_reference_naming_each_assignment_s_factory(tmp_path, monkeypatch):
+    """For each shipped variant: the template compiles with a TODO or a scratch FRNN class per assignment;
+    the reference, loaded, registers exactly the factories the assignments use, of their kinds."""
+    from rnnsuite.grading import template
+
+    specs: dict[str, dict | None] = {}
+    prepare = template.example_spec
+    monkeypatch.setattr(template, "example_spec",
+                        lambda registry, a: specs[a.id] if a.id in specs else specs.setdefault(a.id, prepare(registry, a)))
+    registry = Manager().load().registry
+    for number, variant in sorted((n, c.value) for n, c in registry.variants.items()):
+        text = template.write(variant, f"variant{number}.py", registry)
+        compile(text, f"variant{number}.py", "exec")
+        for a in variant.assignments:
+            assert f"def build_{a.id.replace('.', '_')}" in text or a.model in text, a.id
+            needle = f"class FRNN_{a.id.replace('.', '_')}" if a.kind == "scratch" else "TODO: build and return"
+            assert needle in text, (a.id, needle)
+            assert specs[a.id] is not None, f"{a.id}: the quick preparation failed"
+        reference = template.write(variant, f"variant{number}.py", registry, reference=True)
+        assert "NotImplementedError" not in reference
+        namespace: dict = {"__name__": f"reference{number}"}
+        exec(compile(reference, f"variant{number}_reference.py", "exec"), namespace)  # noqa: S102 - our own file
+        factories = {f.name: f.kind for f in namespace["rnnsuite_add_models"]()}
+        assert factories == {a.model: a.kind for a in variant.assignments}, number

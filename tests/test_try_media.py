@@ -229,7 +229,9 @@ def test_try_forecasts_from_three_temperatures(runs):
         match = re.fullmatch(rf"{network} forecast for 2024-07-01: ({FLOAT}) °C \(the 3 days' mean says 13.2 °C, "
                              r"repeating the last day 13.1 °C\)", proc.stdout.strip())
         assert match and -20 < float(match.group(1)) < 45, proc.stdout
-    assert "No such option" not in try_in_fresh_process(run, "v6.1", "--", "-3", "-2", "1").stderr
+    cold = try_in_fresh_process(run, "v6.1", "-3", "-2.5", "1e0")  # negative temperatures need no `--`
+    assert cold.returncode == 0 and "FRNN forecast for" in cold.stdout, cold.stderr
+    assert "No such option '--lenght'" in one_line_error(try_in_fresh_process(run, "v6.1", "-3", "--lenght", "2"))
     assert "are not 3 temperatures" in one_line_error(try_in_fresh_process(run, "v6.1", "", "2", "3"))
     assert "holds no trained v6.2" in one_line_error(try_in_fresh_process(run, "v6.2", "привет"))
 

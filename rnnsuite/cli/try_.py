@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -11,7 +12,10 @@ from rnnsuite.cli.common import manager, parse_assignment_id
 MAX_LENGTH = 10_000  # a generated text or tune a person reads or hears; more is a typo, not a wish
 
 
-@click.command("try")
+NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d*)?([eE][-+]?\d+)?")
+
+
+@click.command("try", context_settings={"ignore_unknown_options": True})  # -3.5 is a temperature, not an option
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("assignment_id", metavar="ID")
 @click.argument("inputs", nargs=-1)
@@ -38,6 +42,9 @@ def try_cmd(run_dir: Path, assignment_id: str, inputs: tuple[str, ...], temperat
     """
     from rnnsuite.errors import UserError, one_line
 
+    unknown = [x for x in inputs if x.startswith("-") and not NEGATIVE_NUMBER.fullmatch(x)]
+    if unknown:
+        raise click.NoSuchOption(unknown[0].split("=", 1)[0])
     reg = manager().registry
     number, task = parse_assignment_id(assignment_id, reg)
     a = reg.variant(number).assignment(task)

@@ -81,6 +81,7 @@ class RunHtml:
         if s.media:
             parts.append(f"<h3>{e(t('artifacts'))}</h3>")
             parts += [self.media(m) for m in s.media]
+        parts.append(self.network(s))
         if s.info:
             parts.append(self.info(s))
         parts.append("</section>")
@@ -116,6 +117,23 @@ class RunHtml:
                              f"({e(self.t('epochs', n=len(values)))})")
         chart = "" if s.has_history_plot else svg_chart(s.history, self.t("epoch"))
         return f'<p class="note">{"; ".join(lines)}</p>\n{chart}'
+
+    def network(self, s: Section) -> str:
+        """The network's equations and its diagram unrolled over 3 steps (``rnnsuite explain``), folded."""
+        import tempfile
+
+        from rnnsuite import explain
+
+        try:
+            net = explain.network_of(s.network)
+        except KeyError:
+            return ""
+        with tempfile.TemporaryDirectory() as folder:
+            uri = image_data_uri(explain.diagram(explain.Explanation(s.id, net, ""), Path(folder) / "network.png"))
+        figure = f'<img src="{uri}" alt="{e(s.id)} unrolled over 3 steps">' if uri else ""
+        return (f"<details><summary>{e(self.t('network_works'))}: {e(net.title[self.lang])}</summary>\n"
+                f"<p>{e(net.text[self.lang])}</p>\n<pre>{e(chr(10).join(net.equations))}</pre>\n{figure}\n"
+                f'<p class="note">rnnsuite explain {e(s.id)}</p>\n</details>')
 
     def info(self, s: Section) -> str:
         rows = [row([td(e(key)), td(e(info_text(value)))]) for key, value in s.info.items()]

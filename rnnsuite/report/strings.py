@@ -42,6 +42,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "epoch": ("epoch", "эпоха"),
     "epochs": ("epochs: {n}", "эпох: {n}"),
     "info": ("About the run", "О запуске"),
+    "network_works": ("How the network works", "Как устроена сеть"),
     "artifacts": ("Artifacts", "Результаты"),
     "rows_shown": ("first {shown} of {total} rows", "первые {shown} из {total} строк"),
     "audio_note": ("{notes} notes, {seconds:.0f} s, synthesised in the page (sine partials, 16 kHz)",
