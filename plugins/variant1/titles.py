@@ -38,6 +38,7 @@ TITLE_WORDS = 24  # tokens of a title (words and punctuation), END excluded
 VOCABULARY = 6000  # words of abstracts and titles together
 TEST_SHARE = 0.3
 QUICK_PAIRS = 600
+QUICK_TEST = 60  # abstracts titled in a quick run: beam search over 180 took a quarter of it
 LEAD = 8
 BEAM = 4
 MODEL = "titler"  # the saved model's folder in the run
@@ -109,9 +110,8 @@ def prepare(ctx) -> Split:
         train_idx, test_abs, test_titles = order, list(hidden.source), list(hidden.target)
     else:
         n_test = int(round(TEST_SHARE * len(order)))
-        train_idx = order[n_test:]
-        test_abs = [pairs.source[i] for i in order[:n_test]]
-        test_titles = [pairs.target[i] for i in order[:n_test]]
+        train_idx, test_idx = order[n_test:], order[:min(n_test, QUICK_TEST) if ctx.quick else n_test]
+        test_abs, test_titles = [pairs.source[i] for i in test_idx], [pairs.target[i] for i in test_idx]
     if len(train_idx) < 10 or not test_abs:
         raise DataError(f"{len(train_idx)} training and {len(test_abs)} test articles are too few to learn "
                         "titles; give a larger file")
