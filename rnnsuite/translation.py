@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from rnnsuite.errors import DataError
 from rnnsuite.seq2seq import Codec, Seq2Seq
-from rnnsuite.types import Split
+from rnnsuite.types import Assignment, ModelFactory, Split
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[sdifrxXeEgG]|%\d+|\{\w*(?:[:!][^{}]*)?\}")
 MARKS = tuple(f"⟦{i}⟧" for i in range(10))  # the model's stand-ins for placeholders, in source order
@@ -217,7 +218,7 @@ def artifacts(ctx, split: Split, hypotheses: list[str], s2s: Seq2Seq) -> dict[st
     return {"translations": tsv, "translations_md": md, "model": Path(folder)}
 
 
-def try_translate(folder: Path, inputs: Sequence[str], what: str, example: str) -> str:
+def try_translate(folder: Path, inputs: Sequence[str], options: Any = None, *, what: str, example: str) -> str:
     """``Assignment.use`` of a translator: each sentence (an argument, ``what``) translated by beam search,
     one line each: ``source → translation``."""
     from rnnsuite.tryout import texts
@@ -233,3 +234,63 @@ def _cell(text: str) -> str:
 
 def _md(text: str) -> str:
     return _cell(text).replace("|", "\\|") or " "
+
+
+# -- one declaration for both directions (v3.2 English -> Russian, v6.2 Russian -> English) -------------
+
+BUILD_DOC = """Return an **uncompiled** ``keras.Model`` mapping ``[{source} piece ids (B, S), {target} piece ids shifted
+    right (B, T)]`` to next-piece logits ``(B, T, V)``, V = ``len(spec["target_codec"]["tokens"])``, whose
+    encoder is a ``keras.layers.Bidirectional`` RNN.
+
+    Ids: 0 padding, 1 unknown, 2 start, 3 end; the pieces are
+    ``spec["source_codec"]["tokens"]`` and ``spec["target_codec"]["tokens"]``;
+    S = ``spec["source_length"]``, T up to ``spec["target_length"]``.  The
+    model must be made of two named sub-models that decoding reuses one piece
+    at a time:
+
+    * ``keras.Model(..., name="encoder")``: source ids (B, S) -> ``[memory (B, S, d), state (B, h)]``
+      (more than one state tensor is fine, e.g. an LSTM's h and c);
+    * ``keras.Model(..., name="decoder")``: ``[target ids (B, T), memory, source ids (B, S), state]``
+      -> ``[logits (B, T, V), attention weights (B, T, S), new state]``;
+
+    and the training model calls ``memory, state = encoder(src)`` then
+    ``decoder([shifted, memory, src, state])[0]``.  The suite compiles it
+    (Adam, masked sparse cross-entropy: the same for every student), trains it
+    with teacher forcing and translates by beam search.  The reference:
+    ``rnnsuite.seq2seq.build_model(spec)``: Bidirectional(GRU(128)) encoder,
+    GRU(256) decoder, dot-product ``keras.layers.Attention``.
+    """
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which way a translator assignment reads ``en_ru_pairs``."""
+
+    source: str  # "English"
+    target: str  # "Russian"
+    reverse: bool  # the data set's pairs are English -> Russian: reversed for Russian -> English
+    salt: int  # of the seeded split
+    example: str  # a source sentence, for ``rnnsuite try``'s messages
+
+
+def build_doc(d: Direction) -> str:
+    """The factory's docstring (the student's template shows it) for this direction."""
+    return BUILD_DOC.format(source=d.source, target=d.target)
+
+
+def declare(ident: str, model: str, d: Direction, build: Callable[[dict], Any], task_en: str,
+            task_ru: str) -> tuple[Any, Any]:
+    """The translator assignment of ``d`` and its factory ``build`` (module-level, documented by :func:`build_doc`)."""
+
+    article = "an" if d.source[0] in "AEIOU" else "a"
+    assignment = Assignment(
+        id=ident, kind="keras", network="biRNN", task_en=task_en, task_ru=task_ru,
+        datasets=("en_ru_pairs",), model=model,
+        prepare=partial(prepare, reverse=d.reverse, salt=d.salt), train=train, predict=predict,
+        evaluate=evaluate, artifacts=artifacts,
+        use=partial(try_translate, what=f"{article} {d.source} sentence", example=d.example),
+        metrics=METRICS, bars=bars(d.source, d.target), artifact_names=ARTIFACTS, adapt=Seq2Seq.adapt,
+        epochs=20, quick_epochs=2)
+    factory = ModelFactory(model, "keras", build, "subword seq2seq: Bidirectional(GRU) encoder, GRU decoder with "
+                                                  "dot-product attention, beam search")
+    return assignment, factory
