@@ -395,3 +395,34 @@ def write_samples(path: Path, split: ReviewSplit, predicted: np.ndarray, count: 
         lines.append(f"| {names[true[i]]} | {names[int(predicted[i])]} | {text} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+# -- the routines of an assignment whose model is a Keras review classifier (v4.2, v5.2) ---------------
+
+def evaluate(ctx, split: ReviewSplit, predicted: np.ndarray) -> dict[str, float]:
+    """``Assignment.evaluate`` of a review classifier: :func:`binary_metrics`."""
+    return binary_metrics(split, predicted)
+
+
+@dataclass(frozen=True)
+class KerasClassifier:
+    """Train, predict, artifacts and ``rnnsuite try`` of a Keras review classifier saved in the run's ``folder``."""
+
+    folder: str  # the saved classifier's folder in the run
+    learning_rate: float
+
+    def train(self, ctx, model, data):
+        return train_classifier(ctx, model, data, learning_rate=self.learning_rate)
+
+    def artifacts(self, ctx, split: ReviewSplit, predicted: np.ndarray, model) -> dict[str, Path]:
+        return {"samples": write_samples(ctx.path("samples.md"), split, predicted),
+                "model": save_classifier(model, split, ctx.path(self.folder))}
+
+    def use(self, folder: Path, inputs: Sequence[str], options: Any = None) -> str:
+        """``rnnsuite try``: each review (an argument) classified, with the probability of its label."""
+        return try_classifier(Path(folder) / self.folder, inputs)
+
+    def routines(self) -> dict[str, Any]:
+        """The Assignment fields: ``Assignment(..., **KerasClassifier(...).routines())``."""
+        return {"train": self.train, "predict": predict_classifier, "evaluate": evaluate,
+                "artifacts": self.artifacts, "use": self.use}

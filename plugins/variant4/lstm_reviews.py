@@ -58,26 +58,7 @@ def prepare(ctx):
     return split
 
 
-def train(ctx, model, data):
-    return sentiment.train_classifier(ctx, model, data, learning_rate=LEARNING_RATE)
-
-
-def predict(ctx, model, ids):
-    return sentiment.predict_classifier(ctx, model, ids)
-
-
-def evaluate(ctx, split, predicted):
-    return sentiment.binary_metrics(split, predicted)
-
-
-def artifacts(ctx, split, predicted, model):
-    return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
-            "model": sentiment.save_classifier(model, split, ctx.path(MODEL))}
-
-
-def use(folder, inputs, options):
-    """``rnnsuite try``: each review (an argument) classified, with the probability of its label."""
-    return sentiment.try_classifier(folder / MODEL, inputs)
+CLASSIFIER = sentiment.KerasClassifier(MODEL, LEARNING_RATE)
 
 
 ASSIGNMENT = Assignment(
@@ -90,7 +71,7 @@ ASSIGNMENT = Assignment(
             "(замена); --data принимает настоящие отзывы на рестораны (UCI yelp_labelled.txt, Kaggle "
             "Restaurant_Reviews.tsv).",
     datasets=(DATA, UNLABELLED), model="lstm-reviews",
-    prepare=prepare, train=train, predict=predict, evaluate=evaluate, artifacts=artifacts, use=use,
+    prepare=prepare, **CLASSIFIER.routines(),
     metrics=sentiment.METRICS,
     bars=(sentiment.relative_bar(SHARE, ANCHOR),),
     artifact_names=("samples", "history", "model"),

@@ -23,7 +23,7 @@ V5_1 = Assignment(
              "функция потерь - перекрёстная энтропия -ln(p_c) только на последнем шаге."),
     datasets=("movie_reviews", "movie_reviews_long"), model="frnn-sentiment",
     prepare=frnn_sentiment.prepare, train=frnn_sentiment.train, predict=frnn_sentiment.predict,
-    evaluate=frnn_sentiment.evaluate, artifacts=frnn_sentiment.artifacts, use=frnn_sentiment.use,
+    evaluate=sentiment.evaluate, artifacts=frnn_sentiment.artifacts, use=frnn_sentiment.use,
     metrics=sentiment.METRICS,
     bars=(sentiment.relative_bar(0.6, f"{RT} 0.6 is an accuracy of ~0.68, the fixed bar it replaces; the "
                                       "reference FRNN reaches 0.70-0.72 there."),),
@@ -38,8 +38,7 @@ V5_2 = Assignment(
     task_ru="Создать рекуррентную сеть с помощью Keras (GRU) и решить задачу бинарной классификации "
             "текстовых отзывов на фильмы.",
     datasets=("movie_reviews", "movie_reviews_long"), model="gru-sentiment",
-    prepare=gru_sentiment.prepare, train=gru_sentiment.train, predict=gru_sentiment.predict,
-    evaluate=gru_sentiment.evaluate, artifacts=gru_sentiment.artifacts, use=gru_sentiment.use,
+    prepare=gru_sentiment.prepare, **gru_sentiment.CLASSIFIER.routines(),
     metrics=sentiment.METRICS,
     bars=(sentiment.relative_bar(1.0, f"{RT} 1.0 is matching the bag of words, ~0.75; Kim (2014): a "
                                       "randomly initialised CNN reaches 0.761 on these snippets (the fixed bar "

@@ -75,10 +75,6 @@ def predict(ctx, model, ids):
     return model.predict(ids, ids > 0)
 
 
-def evaluate(ctx, split, predicted):
-    return sentiment.binary_metrics(split, predicted)
-
-
 def artifacts(ctx, split, predicted, model):
     return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
             "model": model.save(ctx.path(MODEL)),

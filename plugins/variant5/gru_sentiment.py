@@ -32,23 +32,4 @@ def prepare(ctx):
                                      unlabelled=sentiment.unlabelled_texts(ctx, [UNLABELLED]))
 
 
-def train(ctx, model, data):
-    return sentiment.train_classifier(ctx, model, data, learning_rate=LEARNING_RATE)
-
-
-def predict(ctx, model, ids):
-    return sentiment.predict_classifier(ctx, model, ids)
-
-
-def evaluate(ctx, split, predicted):
-    return sentiment.binary_metrics(split, predicted)
-
-
-def artifacts(ctx, split, predicted, model):
-    return {"samples": sentiment.write_samples(ctx.path("samples.md"), split, predicted),
-            "model": sentiment.save_classifier(model, split, ctx.path(MODEL))}
-
-
-def use(folder, inputs, options):
-    """``rnnsuite try``: each review (an argument) classified, with the probability of its label."""
-    return sentiment.try_classifier(folder / MODEL, inputs)
+CLASSIFIER = sentiment.KerasClassifier(MODEL, LEARNING_RATE)
