@@ -72,3 +72,23 @@ LINE_PLUGIN = """
             Assignment("v97.3", prepare=prepare, bars=(Bar("mae", 0.0001, higher_is_better=False),), **common),
         ))]
 """
+
+
+@pytest.fixture(scope="session")
+def quick_runs(tmp_path_factory):
+    """``quick_runs(5)``: the folder of ``rnnsuite run --variant 5 --quick`` (seed 0, every assignment),
+    made once per test session and shared by the tests that only read a finished run (the declarations,
+    ``rnnsuite try``): a quick run of every assignment takes minutes of the suite."""
+    from try_helpers import quick_run
+
+    from rnnsuite.manager import Manager
+
+    made: dict[int, Path] = {}
+
+    def get(variant: int) -> Path:
+        if variant not in made:
+            tasks = tuple(a.number for a in Manager().load().registry.variant(variant).assignments)
+            made[variant] = quick_run(tmp_path_factory.mktemp(f"quick-v{variant}"), variant, tasks)
+        return made[variant]
+
+    return get

@@ -18,7 +18,7 @@ from rnnsuite.plugins.variant3.hopfield_network import HopfieldNetwork
 from rnnsuite.plugins.variant5 import elman_digits
 from rnnsuite.plugins.variant6 import temperature
 from rnnsuite.plugins.variant6.esn import EchoStateNetwork
-from try_helpers import one_line_error, quick_run, try_in_fresh_process
+from try_helpers import one_line_error, try_in_fresh_process
 
 from rnnsuite import tryfiles
 from rnnsuite.errors import DataError
@@ -206,17 +206,10 @@ def test_digit_images_are_prepared_as_the_assignment_reads_them():
 FLOAT = r"-?\d+\.\d"
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """One quick run per variant, made when first asked for."""
-    made = {}
-
-    def get(variant: int, *tasks: int) -> Path:
-        if variant not in made:
-            made[variant] = quick_run(tmp_path_factory.mktemp(f"v{variant}"), variant, tasks)
-        return made[variant]
-
-    return get
+@pytest.fixture
+def runs(quick_runs):
+    """``runs(6, 1, 3)``: a finished quick run holding v6.1 and v6.3 (the session's shared run of variant 6)."""
+    return lambda variant, *tasks: quick_runs(variant)
 
 
 @pytest.mark.slow
@@ -233,7 +226,7 @@ def test_try_forecasts_from_three_temperatures(runs):
     assert cold.returncode == 0 and "FRNN forecast for" in cold.stdout, cold.stderr
     assert "No such option '--lenght'" in one_line_error(try_in_fresh_process(run, "v6.1", "-3", "--lenght", "2"))
     assert "are not 3 temperatures" in one_line_error(try_in_fresh_process(run, "v6.1", "", "2", "3"))
-    assert "holds no trained v6.2" in one_line_error(try_in_fresh_process(run, "v6.2", "привет"))
+    assert "holds no trained v6.1" in one_line_error(try_in_fresh_process(runs(2), "v6.1", "1", "2", "3"))
 
 
 @pytest.mark.slow
@@ -252,7 +245,9 @@ def test_try_generates_a_tune_music21_reads_back(runs, tmp_path):
     sounding = [t for t in seed if not t.startswith("rest")]
     assert [n.pitch for n in notes[:len(sounding)]] == [t.rsplit("_", 1)[0] for t in sounding]
     assert "is not a note" in one_line_error(try_in_fresh_process(run, "v2.3", "", cwd=tmp_path))
-    assert "holds no trained v2.2" in one_line_error(try_in_fresh_process(run, "v2.2", cwd=tmp_path))
+    lstm = try_in_fresh_process(run, "v2.2", "--length", "8", "--out", str(tmp_path / "lstm.mid"), cwd=tmp_path)
+    assert lstm.returncode == 0 and "by the LSTM" in lstm.stdout and read_notes(tmp_path / "lstm.mid"), lstm.stderr
+    assert "holds no trained v2.2" in one_line_error(try_in_fresh_process(runs(6), "v2.2", cwd=tmp_path))
 
 
 def moving_square(folder: Path, side: int = 32) -> list[str]:

@@ -1,11 +1,10 @@
 """``rnnsuite try`` on the text assignments: prompts, next words, titles, translations, review labels.
 
-The units build their own small data.  The end-to-end tests (slow) run each
-kind of assignment once, quick, through the API into a module-scoped folder,
-then call ``rnnsuite try`` in a fresh process on it: what turns raw input into
-the model's input must come from the run folder, not from this process.  The
-Keras models are saved as built (``epochs=0``): loading, encoding and decoding
-are what is tested here, training is tested by each variant's own tests.
+The units build their own small data.  The end-to-end tests (slow) read the
+session's quick run of each variant (``quick_runs`` in conftest, shared with
+the declaration tests) and call ``rnnsuite try`` in a fresh process on it:
+what turns raw input into the model's input must come from the run folder,
+not from this process.
 """
 import json
 import re
@@ -13,7 +12,7 @@ import shutil
 
 import numpy as np
 import pytest
-from try_helpers import one_line_error, quick_run, try_in_fresh_process
+from try_helpers import one_line_error, try_in_fresh_process
 
 from rnnsuite.errors import DataError
 
@@ -87,26 +86,10 @@ def test_review_encoder_keeps_the_last_words_left_padded(tmp_path):
 
 # -- a quick run of each kind, then rnnsuite try in a fresh process ------------------------------------
 #: ident -> the run that holds it: (variant, tasks run together, epochs: None = the quick default)
-RUNS = {
-    "v1.1": (1, (1,), None), "v1.2": (1, (2, 3), 0), "v1.3": (1, (2, 3), 0), "v2.1": (2, (1,), None),
-    "v3.1": (3, (1,), None), "v3.2": (3, (2,), 0), "v4.2": (4, (2,), 0), "v5.1": (5, (1,), None),
-    "v5.2": (5, (2,), 0), "v6.2": (6, (2,), 0),
-}
-
-
-@pytest.fixture(scope="module")
-def run_of(tmp_path_factory):
-    """``run_of("v5.2")``: the folder of a finished quick run holding v5.2 (each run made once per module)."""
-    done = {}
-
-    def get(ident):
-        variant, tasks, epochs = RUNS[ident]
-        key = (variant, tasks, epochs)
-        if key not in done:
-            done[key] = quick_run(tmp_path_factory.mktemp(f"v{variant}"), variant, tasks, epochs=epochs)
-        return done[key]
-
-    return get
+@pytest.fixture
+def run_of(quick_runs):
+    """``run_of("v5.2")``: a finished quick run holding v5.2 (the session's shared run of variant 5)."""
+    return lambda ident: quick_runs(int(ident[1:].split(".")[0]))
 
 
 def printed(proc) -> str:
