@@ -89,9 +89,11 @@ def read_png(path: Path) -> np.ndarray:
     import matplotlib.image as mpimg
 
     try:
-        img = np.asarray(mpimg.imread(str(path)), dtype=np.float32)
+        raw = np.asarray(mpimg.imread(str(path)))
     except Exception as exc:  # noqa: BLE001 - PIL/matplotlib raise many kinds
         raise DataError(f"{path}: not a readable PNG ({type(exc).__name__}); check the file") from None
+    # matplotlib reads a PNG as floats in [0, 1] but other formats (a JPEG sheet) as integers 0-255
+    img = raw.astype(np.float32) / (np.iinfo(raw.dtype).max if raw.dtype.kind in "ui" else 1.0)
     if img.ndim == 2:
         return img
     gray = img[..., :3] @ np.asarray([0.299, 0.587, 0.114], dtype=np.float32) if img.shape[-1] >= 3 else img[..., 0]

@@ -274,6 +274,11 @@ def test_glyph_sheet_png(tmp_path):
     assert im.images[0].min() == 1.0 and im.images[1].max() == 0.0
     with pytest.raises(DataError, match="equal glyphs"):
         images.glyphs(path=tmp_path / "sheet.png", rows=3, cols=4)
+    from PIL import Image  # a JPEG sheet (read as 0-255 integers) gives the same glyphs in [0, 1]
+
+    Image.fromarray((np.kron(sheet, np.ones((8, 8))) * 255).astype(np.uint8)).save(tmp_path / "sheet.jpg", quality=95)
+    jpeg = images.glyphs(path=tmp_path / "sheet.jpg", rows=2, cols=2)
+    assert jpeg.images.shape == (4, 16, 24) and jpeg.images[0].min() == 1.0 and jpeg.images[1].max() == 0.0
     (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
     with pytest.raises(DataError, match="broken.png"):
         images.glyphs(path=tmp_path / "broken.png")
