@@ -18,6 +18,13 @@ against three baselines computed on the same test split:
 * ``nearest``: the title of the most similar training abstract (TF-IDF cosine);
 * ``lead8``: the abstract's first 8 words (reported, no bar: titles often
   restate the first sentence).
+
+Cost: trained on all 21,274 training articles for 4 epochs and scored on all
+9,117 test articles, one default run took 34 minutes (seed 0, ROUGE-2 0.112
+against the bars 0.03 and nearest 0.052).  The default run now trains on a
+seeded 10,000 of the training articles for 3 epochs and scores a seeded
+1,000 of the test articles (a ROUGE estimate within about +-0.005), to fit
+variant 1 in 10 minutes on 2 cores.
 """
 from __future__ import annotations
 
@@ -39,6 +46,8 @@ VOCABULARY = 6000  # words of abstracts and titles together
 TEST_SHARE = 0.3
 QUICK_PAIRS = 600
 QUICK_TEST = 60  # abstracts titled in a quick run: beam search over 180 took a quarter of it
+TRAIN_ARTICLES = 10_000  # of the training block, seeded (see the module's docstring: cost)
+TEST_ARTICLES = 1_000  # of the test block, seeded
 LEAD = 8
 BEAM = 4
 MODEL = "titler"  # the saved model's folder in the run
@@ -107,10 +116,11 @@ def prepare(ctx) -> Split:
     if ctx.quick:
         order = order[:QUICK_PAIRS]
     if hidden is not None:
-        train_idx, test_abs, test_titles = order, list(hidden.source), list(hidden.target)
+        train_idx, test_abs, test_titles = order[:TRAIN_ARTICLES], list(hidden.source), list(hidden.target)
     else:
         n_test = int(round(TEST_SHARE * len(order)))
-        train_idx, test_idx = order[n_test:], order[:min(n_test, QUICK_TEST) if ctx.quick else n_test]
+        train_idx = order[n_test:][:TRAIN_ARTICLES]
+        test_idx = order[:min(n_test, QUICK_TEST if ctx.quick else TEST_ARTICLES)]
         test_abs, test_titles = [pairs.source[i] for i in test_idx], [pairs.target[i] for i in test_idx]
     if len(train_idx) < 10 or not test_abs:
         raise DataError(f"{len(train_idx)} training and {len(test_abs)} test articles are too few to learn "
@@ -122,7 +132,8 @@ def prepare(ctx) -> Split:
             "units": 32 if ctx.quick else 64, "embedding": 32 if ctx.quick else 64,
             "bidirectional": True, "dropout": 0.1, "copy": True}
     info = {"articles": len(pairs), "train": len(train_idx), "test": len(test_abs),
-            "split": "seeded random 70/30 (articles are independent)",
+            "split": f"seeded random 70/30 (articles are independent); at most {TRAIN_ARTICLES:,} of the "
+                     f"training block train, at most {TEST_ARTICLES:,} of the test block are scored",
             "unit": "words (lowercase, punctuation as tokens)", "source_words": SOURCE_WORDS,
             "vocabulary": len(words),
             "constant_title": constant_title(titles)}
@@ -236,7 +247,7 @@ ASSIGNMENT = Assignment(
                 "credit from 0.03 up; the abstract's first 8 words score ~.25/.10/.22 (lead8_*, no bar)"),
     ),
     artifact_names=("samples", "attention", "history", "model"),
-    adapt=Seq2Seq.adapt, epochs=4, quick_epochs=1,
+    adapt=Seq2Seq.adapt, epochs=3, quick_epochs=1,
 )
 
 FACTORY = ModelFactory("seq2seq-titles", "custom", build,
