@@ -277,6 +277,38 @@ def test_a_secret_inside_a_mounted_folder_is_covered(tmp_path, monkeypatch):
         shutil.rmtree(outside_tmp)
 
 
+def test_an_install_under_tmp_is_seen_through_the_private_tmp(tmp_path, monkeypatch):
+    """A clone installed under /tmp (as CI makes one) is bound over the child's own /tmp, its secret covered,
+    and nothing else of the host's /tmp shows."""
+    install = Path(tempfile.mkdtemp(dir="/tmp"))
+    neighbour = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        for folder in (install, neighbour):
+            folder.chmod(0o755)
+        (install / "module.py").write_text("fine")
+        (install / "labels").mkdir()
+        (install / "labels" / "v5.1.npz").write_bytes(b"labels")
+        (neighbour / "other.txt").write_text("another student's")
+        paths = bubblewrap.python_paths()
+        monkeypatch.setattr(bubblewrap, "python_paths", lambda: (*paths, str(install)))
+        run = confined(tmp_path, """
+            tries = {}
+            for path in sys.argv[1:]:
+                try:
+                    tries[path] = open(path, "rb").read().decode()
+                except OSError as exc:
+                    tries[path] = type(exc).__name__
+            report(**tries)
+        """, install / "module.py", install / "labels" / "v5.1.npz", neighbour / "other.txt",
+                       secrets=[install / "labels"])
+        assert reported(run) == {str(install / "module.py"): "fine",
+                                 str(install / "labels" / "v5.1.npz"): "FileNotFoundError",
+                                 str(neighbour / "other.txt"): "FileNotFoundError"}
+    finally:
+        shutil.rmtree(install)
+        shutil.rmtree(neighbour)
+
+
 def test_the_installed_package_cannot_be_changed(tmp_path):
     source = Path(rnnsuite.grading.protocol.__file__)
     before = hashlib.sha256(source.read_bytes()).hexdigest()

@@ -120,6 +120,11 @@ def command(inner: list[str], *, workdir: Path, readonly: Iterable[Path] = (), s
         args += ["--unshare-user", "--disable-userns", "--uid", str(uid), "--gid", str(uid)]
     root = _Root()
     root.system()
+    root.add("--proc", None, "/proc", host=False)
+    root.add("--dev", None, "/dev", host=False)
+    # The private scratch folders first: an install that lives under /tmp (a CI clone) is bound on top of them.
+    for scratch in ("/dev/shm", "/tmp"):
+        root.add("--tmpfs", None, scratch, before=("--size", str(scratch_bytes), "--perms", "1777"), host=False)
     mounted = outermost(p for p in python_paths() if not any(_inside(p, s) for s in SYSTEM))
     layers: list[tuple[str, str, str | None]] = [(p, "--ro-bind", p) for p in mounted]
     for secret in map(os.path.abspath, secrets):
@@ -128,10 +133,6 @@ def command(inner: list[str], *, workdir: Path, readonly: Iterable[Path] = (), s
     for path, option, source in sorted(layers, key=lambda layer: layer[0].count("/")):
         root.add(option, source, path, host=source is not None)  # a cover goes over what holds it
     root.add("--ro-bind-try", CPU_INFO, CPU_INFO)
-    root.add("--proc", None, "/proc", host=False)
-    root.add("--dev", None, "/dev", host=False)
-    for scratch in ("/dev/shm", "/tmp"):
-        root.add("--tmpfs", None, scratch, before=("--size", str(scratch_bytes), "--perms", "1777"), host=False)
     root.add("--bind", str(workdir), str(workdir))
     for path in readonly:  # after the work folder: a read-only part of it stays read-only
         root.add("--ro-bind", str(path), str(path))
