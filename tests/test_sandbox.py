@@ -253,6 +253,18 @@ def test_a_folder_of_the_parent_the_data_cache_and_home_are_not_there(tmp_path):
     assert what[str(home)] == "FileNotFoundError" or set(what[str(home)]) <= needed
 
 
+#: a child script that reports, for each path it is given, the file's text or why it could not be read
+READ_EACH = """
+    tries = {}
+    for path in sys.argv[1:]:
+        try:
+            tries[path] = open(path, "rb").read().decode()
+        except OSError as exc:
+            tries[path] = type(exc).__name__
+    report(**tries)
+"""
+
+
 def test_a_secret_inside_a_mounted_folder_is_covered(tmp_path, monkeypatch):
     outside_tmp = Path(tempfile.mkdtemp(dir="/var/tmp"))  # /tmp is the child's own tmpfs: this must not be in it
     try:
@@ -262,15 +274,8 @@ def test_a_secret_inside_a_mounted_folder_is_covered(tmp_path, monkeypatch):
         (outside_tmp / "labels" / "v5.1.npz").write_bytes(b"labels")
         paths = bubblewrap.python_paths()
         monkeypatch.setattr(bubblewrap, "python_paths", lambda: (*paths, str(outside_tmp)))
-        run = confined(tmp_path, """
-            tries = {}
-            for path in sys.argv[1:]:
-                try:
-                    tries[path] = open(path, "rb").read().decode()
-                except OSError as exc:
-                    tries[path] = type(exc).__name__
-            report(**tries)
-        """, outside_tmp / "visible.txt", outside_tmp / "labels" / "v5.1.npz", secrets=[outside_tmp / "labels"])
+        run = confined(tmp_path, READ_EACH, outside_tmp / "visible.txt", outside_tmp / "labels" / "v5.1.npz",
+                       secrets=[outside_tmp / "labels"])
         assert reported(run) == {str(outside_tmp / "visible.txt"): "fine",
                                  str(outside_tmp / "labels" / "v5.1.npz"): "FileNotFoundError"}
     finally:
@@ -291,15 +296,8 @@ def test_an_install_under_tmp_is_seen_through_the_private_tmp(tmp_path, monkeypa
         (neighbour / "other.txt").write_text("another student's")
         paths = bubblewrap.python_paths()
         monkeypatch.setattr(bubblewrap, "python_paths", lambda: (*paths, str(install)))
-        run = confined(tmp_path, """
-            tries = {}
-            for path in sys.argv[1:]:
-                try:
-                    tries[path] = open(path, "rb").read().decode()
-                except OSError as exc:
-                    tries[path] = type(exc).__name__
-            report(**tries)
-        """, install / "module.py", install / "labels" / "v5.1.npz", neighbour / "other.txt",
+        run = confined(tmp_path, READ_EACH,
+                       install / "module.py", install / "labels" / "v5.1.npz", neighbour / "other.txt",
                        secrets=[install / "labels"])
         assert reported(run) == {str(install / "module.py"): "fine",
                                  str(install / "labels" / "v5.1.npz"): "FileNotFoundError",
