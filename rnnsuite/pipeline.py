@@ -120,7 +120,7 @@ def artifacts(ctx: RunContext, split: Split, predictions: Any, model: Any,
     if curves and HISTORY not in paths:
         paths[HISTORY] = history_plot(ctx.path("history.png"), curves, title=f"{a.id} {a.network}: loss by epoch")
     declared = set(a.artifact_names)
-    if HISTORY not in paths and getattr(ctx, "epochs", None) == 0:
+    if HISTORY not in paths and ctx.epochs == 0:
         declared.discard(HISTORY)  # --epochs 0: nothing trained, no curve to draw
     _same(ctx, "artifacts", "artifact_names", set(paths), declared)
     return {name: str(Path(path)) for name, path in paths.items()}
