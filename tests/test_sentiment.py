@@ -142,3 +142,29 @@ def test_max_over_steps_counts_padding_as_zero_and_the_classifier_reloads_with_i
     ids = np.array([[0, 0, 0, 1, 2, 4], [0, 0, 0, 0, 0, 3], [0, 0, 0, 0, 0, 0]])
     classify = sentiment.load_classifier(sentiment.save_classifier(model, split, tmp_path / "saved"))
     np.testing.assert_allclose(classify(texts), np.asarray(model.predict(ids, verbose=0)).ravel(), rtol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("records, quick, small", [(60, False, True), (60, True, False)])
+def test_a_small_labelled_set_trains_with_frozen_word_vectors_and_longer_epochs(records, quick, small):
+    """Fewer than SMALL_DATA reviews to fit on (outside --quick): the pretrained embedding stays as the word
+    vectors made it, the LSTM still learns, and an epoch sees at least SMALL_DATA reviews."""
+    data = reviews(records)
+    ctx = context({"reviews": data}, quick=quick)
+    ctx.epochs_override = 1
+    split = sentiment.prepare_reviews(ctx, "reviews", max_vocab=100, max_length=8)
+    model = sentiment.recurrent_classifier(split.spec, "LSTM", "reviews")
+    lstm_before = [w.copy() for w in model.get_layer("lstm").get_weights()] if small else None
+    trained = sentiment.train_classifier(ctx, model, split.train, learning_rate=5e-4)
+    embedding = trained.get_layer("embedding")
+    assert embedding.trainable is not small and ctx.info["pretrained_embedding"] is True
+    assert ("small_data" in ctx.info) is small
+    if small:
+        from rnnsuite.wordvectors import word_vectors
+
+        V, d = embedding.get_weights()[0].shape
+        expected = word_vectors([split.train["ids"], split.train["ids"][:0]], V, d, ctx.rng(3))
+        np.testing.assert_array_equal(embedding.get_weights()[0], expected)  # frozen: as the vectors made it
+        assert any(not np.array_equal(a, b) for a, b in zip(lstm_before, model.get_layer("lstm").get_weights()))
+        seen = int(ctx.info["small_data"].split("each epoch sees ")[1].split()[0])
+        assert seen >= sentiment.SMALL_DATA and "frozen" in ctx.info["small_data"]

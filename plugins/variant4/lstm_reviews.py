@@ -20,7 +20,11 @@ review,sentiment CSV.
 The Embedding starts from word vectors learned without labels (PPMI + SVD)
 on the training texts, Pang & Lee's 1,500 full movie reviews and, when the
 labelled reviews are the user's own file, the default fine-food reviews:
-1,000 sentences are few for learning word meanings from labels alone.
+1,000 sentences are few for learning word meanings from labels alone.  On
+such a small set (the UCI file) those vectors stay frozen and only the LSTM
+and the output learn (``sentiment.train_classifier``): on 1,000 fine-food
+reviews drawn like the UCI file it reaches 0.76-0.80 against a majority of
+0.5 (seeds 0-4), where training the embedding too gave 0.64-0.74.
 """
 from __future__ import annotations
 
