@@ -146,7 +146,7 @@ def test_max_over_steps_counts_padding_as_zero_and_the_classifier_reloads_with_i
 
 @pytest.mark.slow
 @pytest.mark.parametrize("records, quick, small", [(60, False, True), (60, True, False)])
-def test_a_small_labelled_set_trains_with_frozen_word_vectors_and_longer_epochs(records, quick, small):
+def test_a_small_labelled_set_trains_with_frozen_word_vectors_and_longer_epochs(records, quick, small, tmp_path):
     """Fewer than SMALL_DATA reviews to fit on (outside --quick): the pretrained embedding stays as the word
     vectors made it, the LSTM still learns, and an epoch sees at least SMALL_DATA reviews."""
     data = reviews(records)
@@ -168,3 +168,6 @@ def test_a_small_labelled_set_trains_with_frozen_word_vectors_and_longer_epochs(
         assert any(not np.array_equal(a, b) for a, b in zip(lstm_before, model.get_layer("lstm").get_weights()))
         seen = int(ctx.info["small_data"].split("each epoch sees ")[1].split()[0])
         assert seen >= sentiment.SMALL_DATA and "frozen" in ctx.info["small_data"]
+        classify = sentiment.load_classifier(sentiment.save_classifier(trained, split, tmp_path / "saved"))
+        np.testing.assert_allclose(classify(split.test_texts),
+                                   np.asarray(trained.predict(split.test_inputs, verbose=0)).ravel(), rtol=1e-5)
