@@ -268,10 +268,11 @@ SMALL_DATA = 2400
 SMALL_DATA_LEARNING_RATE = 2e-3  # with the embedding frozen only the LSTM/GRU and the output layer learn
 
 
-def train_classifier(ctx, model, data, *, learning_rate: float, batch_size: int = 64, patience: int = 3):
+def train_classifier(ctx, model, data, *, learning_rate: float, batch_size: int = 64, patience: int = 3,
+                     monitor: str = "val_loss"):
     """Compile (Adam, binary cross-entropy), start the ``embedding`` layer from word vectors of the
-    training and unlabelled ids, fit with early stopping on the loss of a stratified validation block
-    (the best epoch is kept).
+    training and unlabelled ids, fit with early stopping on ``monitor`` (``val_loss`` or
+    ``val_accuracy``) of a stratified validation block (the best epoch is kept).
 
     On a small labelled set (fewer than ``SMALL_DATA`` reviews to fit on, outside ``--quick``) the word
     vectors stay frozen, the learning rate is ``SMALL_DATA_LEARNING_RATE`` and every epoch passes over
@@ -295,7 +296,8 @@ def train_classifier(ctx, model, data, *, learning_rate: float, batch_size: int 
                                   f"{'frozen' if pretrained else 'not pretrained'}, learning rate "
                                   f"{learning_rate:g}, each epoch sees {len(fit_idx)} reviews")
     model.compile(k.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
-    stop = k.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    stop = k.callbacks.EarlyStopping(monitor=monitor, mode="max" if monitor.endswith("accuracy") else "min",
+                                     patience=patience, restore_best_weights=True)
     history = model.fit(ids[fit_idx], labels[fit_idx], validation_data=(ids[val_idx], labels[val_idx]),
                         epochs=ctx.epochs, batch_size=batch_size, verbose=0,
                         callbacks=[stop, progress_callback(ctx)])
@@ -434,9 +436,12 @@ class KerasClassifier:
 
     folder: str  # the saved classifier's folder in the run
     learning_rate: float
+    #: what picks the epoch kept: the validation loss, or the accuracy the bar is on (the loss can rise
+    #: while the accuracy still improves: the network grows over-confident before it grows wrong)
+    monitor: str = "val_loss"
 
     def train(self, ctx, model, data):
-        return train_classifier(ctx, model, data, learning_rate=self.learning_rate)
+        return train_classifier(ctx, model, data, learning_rate=self.learning_rate, monitor=self.monitor)
 
     def artifacts(self, ctx, split: ReviewSplit, predicted: np.ndarray, model) -> dict[str, Path]:
         return {"samples": write_samples(ctx.path("samples.md"), split, predicted),

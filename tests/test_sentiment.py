@@ -171,3 +171,19 @@ def test_a_small_labelled_set_trains_with_frozen_word_vectors_and_longer_epochs(
         classify = sentiment.load_classifier(sentiment.save_classifier(trained, split, tmp_path / "saved"))
         np.testing.assert_allclose(classify(split.test_texts),
                                    np.asarray(trained.predict(split.test_inputs, verbose=0)).ravel(), rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_monitoring_the_validation_accuracy_keeps_the_epoch_where_it_was_best():
+    data = reviews(300, seed=4)
+    ctx = context({"reviews": data}, quick=True)
+    ctx.epochs_override = 4
+    split = sentiment.prepare_reviews(ctx, "reviews", max_vocab=100, max_length=8)
+    model = sentiment.recurrent_classifier(split.spec, "GRU", "reviews")
+    trained = sentiment.train_classifier(ctx, model, split.train, learning_rate=1e-2, patience=4,
+                                         monitor="val_accuracy")
+    _, val_idx = sentiment.validation_block(split.train["labels"], sentiment.VALIDATION_SHARE, ctx.rng(1))
+    ids, labels = split.train["ids"][val_idx], split.train["labels"][val_idx]
+    kept = (sentiment.predict_classifier(ctx, trained, ids) == labels).mean()
+    assert kept == pytest.approx(max(ctx.history["val_accuracy"]), abs=1e-6)
+    assert len(ctx.history["val_accuracy"]) == 4
