@@ -284,20 +284,21 @@ def train_classifier(ctx, model, data, *, learning_rate: float, batch_size: int 
     k = keras()
     ids, labels = data["ids"], data["labels"]
     fit_idx, val_idx = validation_block(labels, VALIDATION_SHARE, ctx.rng(1))
-    small = not ctx.quick and len(fit_idx) < SMALL_DATA
+    n_fit = len(fit_idx)
+    small = not ctx.quick and n_fit < SMALL_DATA
     pretrained = init_embedding(model, [ids, data.get("unlabelled", ids[:0])], ctx.rng(3))
     ctx.info["pretrained_embedding"] = pretrained
     if small:
-        fit_idx = np.tile(fit_idx, -(-SMALL_DATA // len(fit_idx)))  # Keras shuffles the copies together
+        fit_idx = np.tile(fit_idx, -(-SMALL_DATA // n_fit))  # Keras shuffles the copies together
         learning_rate = SMALL_DATA_LEARNING_RATE
         if pretrained:
             model.get_layer("embedding").trainable = False
-        ctx.info["small_data"] = (f"{len(set(fit_idx.tolist()))} reviews to fit on: word vectors "
+        ctx.info["small_data"] = (f"{n_fit} reviews to fit on: word vectors "
                                   f"{'frozen' if pretrained else 'not pretrained'}, learning rate "
                                   f"{learning_rate:g}, each epoch sees {len(fit_idx)} reviews")
     model.compile(k.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
-    stop = k.callbacks.EarlyStopping(monitor=monitor, mode="max" if monitor.endswith("accuracy") else "min",
-                                     patience=patience, restore_best_weights=True)
+    # mode "auto": Keras knows the loss falls and the accuracy rises
+    stop = k.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
     history = model.fit(ids[fit_idx], labels[fit_idx], validation_data=(ids[val_idx], labels[val_idx]),
                         epochs=ctx.epochs, batch_size=batch_size, verbose=0,
                         callbacks=[stop, progress_callback(ctx)])
